@@ -1,0 +1,1 @@
+import { twice } from "@content-sync/connectors"; console.log(twice());

@@ -1,0 +1,144 @@
+import type { Logger } from "pino";
+import type { z } from "zod";
+
+/**
+ * The body of a document as its product hands it over. Transforms turn every kind into clean HTML;
+ * binary kinds (DOCX, PDF) carry their bytes and media type.
+ */
+export type DocumentBody =
+  | { kind: "html"; html: string }
+  | { kind: "markdown"; markdown: string }
+  | { kind: "text"; text: string }
+  | { kind: "binary"; mediaType: string; data: Uint8Array };
+
+/**
+ * Metadata the engine's include/exclude and availability rules match on. Every connector fills what
+ * its product knows; unknown keys are allowed so rules can match product-specific facts.
+ */
+export interface DocumentMetadata {
+  /** Path within the source (file path, page hierarchy, slug). */
+  path?: string;
+  /** Labels, tags or categories. */
+  labels?: readonly string[];
+  /** Space, site, collection or content type grouping. */
+  space?: string;
+  /** Publication status as the product names it (publish, draft, private, trash…). */
+  status?: string;
+  /** Kind of document (post, page, entry content type, file extension…). */
+  type?: string;
+  author?: string;
+  [key: string]: string | readonly string[] | undefined;
+}
+
+/** A fully fetched document, ready for the transforms. */
+export interface FetchedDocument {
+  /** Stable and unique within the source; becomes the External Page's `external_id`. */
+  externalId: string;
+  /** Cheap change marker (etag, revision, mtime+size). Same version ⇒ same content. */
+  version: string;
+  /** Title as the product knows it; when absent the transforms derive one from the HTML. */
+  title?: string;
+  /** Canonical URL of the document; Fin cites only pages that have one. */
+  url?: string;
+  updatedAt?: Date;
+  metadata: DocumentMetadata;
+  body: DocumentBody;
+}
+
+/**
+ * A document as a listing sees it. The body is loaded lazily so the engine can skip documents whose
+ * `version` matches what it synced last time without fetching them.
+ */
+export interface ListedDocument {
+  externalId: string;
+  /** Cheap change marker; an empty string means "no cheap version": the engine loads and hashes. */
+  version: string;
+  updatedAt?: Date;
+  metadata: DocumentMetadata;
+  /** Loads the full document. May be called at most once per listing. */
+  load(signal?: AbortSignal): Promise<FetchedDocument>;
+}
+
+/**
+ * What listings and change feeds yield, in order:
+ * - `document`: exists now (created or possibly changed);
+ * - `deleted`: the product says this document is gone (tombstone, trash, 404 on fetch by id);
+ * - `failed`: the document exists but could not be read; it must NOT be treated as deleted;
+ * - `cursor`: everything yielded before it is covered by this cursor; the engine persists the last one
+ *   it saw only after the writes of the events before it succeeded, so a crash never skips changes.
+ */
+export type SourceEvent =
+  | { kind: "document"; document: ListedDocument }
+  | { kind: "deleted"; externalId: string }
+  | { kind: "failed"; externalId: string; error: Error }
+  | { kind: "cursor"; cursor: string };
+
+/** Passed to every listing call. */
+export interface ListContext {
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/** A webhook request exactly as received: verification needs the raw bytes. */
+export interface WebhookRequest {
+  /** Header names lower-cased. */
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+  query: Readonly<Record<string, string | undefined>>;
+  /** The source's webhook secret, resolved from the env var the config names. */
+  secret: string | undefined;
+  /** Injected clock for timestamp tolerance checks. */
+  now: Date;
+}
+
+/** What a webhook asks the engine to do, as document ids. */
+export interface WebhookEvents {
+  changed: string[];
+  deleted: string[];
+}
+
+/** A connector's webhook support: verification first, then parsing, optionally a handshake. */
+export interface WebhookHandler {
+  /**
+   * Some products (Microsoft Graph, Notion) first send a verification request that must be answered
+   * in a specific way. Return the answer to send, or undefined when this is not a handshake.
+   */
+  handshake?(request: WebhookRequest): { status: number; body: string; contentType?: string } | undefined;
+  /** Throws WebhookVerificationError when the signature, timestamp or secret does not check out. */
+  verify(request: WebhookRequest): void;
+  /** Only called after `verify` passed. Throws WebhookPayloadError on a body it cannot understand. */
+  parse(request: WebhookRequest): WebhookEvents;
+}
+
+/** A configured connector instance for one source. */
+export interface Connector {
+  /** Everything that exists now. Only a listing that finishes without throwing allows deletions. */
+  listAll(ctx: ListContext): AsyncIterable<SourceEvent>;
+  /**
+   * Changes since a cursor from an earlier `cursor` event. Absent when the product offers no change
+   * feed; the engine then runs full listings.
+   */
+  listChanges?(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent>;
+  /** Documents by id (webhooks, targeted reindex): `document` for found ids, `deleted` for gone ones. */
+  fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent>;
+  webhook?: WebhookHandler;
+  /** Releases sockets, pools, temp files. */
+  close?(): Promise<void>;
+}
+
+/** What a connector's factory receives besides its own options. */
+export interface ConnectorInit {
+  sourceId: string;
+  logger: Logger;
+  /** Environment to resolve credential env vars from (injected so tests need not touch process.env). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** A connector type: its name in the config, its options schema, and its factory. */
+export interface ConnectorDefinition<Options = unknown> {
+  /** The `type` of a source in the config, e.g. `filesystem`, `wordpress`. */
+  type: string;
+  /** Validates the source's `options`; unknown keys must be rejected (use z.strictObject). */
+  optionsSchema: z.ZodType<Options>;
+  create(options: Options, init: ConnectorInit): Connector;
+}

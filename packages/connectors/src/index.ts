@@ -1,0 +1,1 @@
+import { hello } from "@content-sync/intercom"; export const twice = (): string => hello() + "!";
