@@ -20,6 +20,7 @@ export default defineConfig({
       project("@content-sync/worker", "apps/worker"),
       project("@content-sync/e2e", "test", { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"] }),
     ],
+    globalSetup: ["./test/setup/redis-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
