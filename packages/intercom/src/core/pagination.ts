@@ -1,0 +1,240 @@
+import { IntercomError, IntercomResponseValidationError } from "./errors.js";
+import type { ApiRequest, HttpClient } from "./http-client.js";
+import type { RequestOptions } from "./types.js";
+
+/** One page as fetched, with the request that produced it (for error messages). */
+export interface FetchedPage<P> {
+  page: P;
+  request: ApiRequest;
+}
+
+/**
+ * A list that fetches its pages lazily. Iterate it for items (`for await (const x of list)`), or
+ * `pages()` for whole pages. Every iteration starts again from the first page; stopping early (`break`)
+ * sends no further requests.
+ */
+export class Paginator<T, P = unknown> implements AsyncIterable<T> {
+  readonly #source: () => AsyncIterable<FetchedPage<P>>;
+  readonly #itemsOf: (page: P) => readonly T[];
+
+  constructor(source: () => AsyncIterable<FetchedPage<P>>, itemsOf: (page: P) => readonly T[]) {
+    this.#source = source;
+    this.#itemsOf = itemsOf;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const { page, request } of this.#source()) {
+      const items = this.#itemsOf(page);
+      if (!Array.isArray(items)) {
+        throw new IntercomResponseValidationError({
+          method: request.method,
+          path: pathOf(request),
+          errors: [{ code: "missing_items", message: "the page has no list of items" }],
+        });
+      }
+      yield* items;
+    }
+  }
+
+  pages(): AsyncIterable<P> {
+    const source = this.#source;
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const { page } of source()) yield page;
+      },
+    };
+  }
+
+  async toArray(): Promise<T[]> {
+    const items: T[] = [];
+    for await (const item of this) items.push(item);
+    return items;
+  }
+}
+
+function pathOf(request: ApiRequest): string {
+  return request.path.split("?")[0] ?? request.path;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `page.pages` when it is an object (it is `null` or absent on single-page answers). */
+function pagesOf(page: unknown): Record<string, unknown> | undefined {
+  return isRecord(page) && isRecord(page.pages) ? page.pages : undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function stuck(request: ApiRequest, what: string): IntercomError {
+  return new IntercomResponseValidationError({
+    method: request.method,
+    path: pathOf(request),
+    errors: [{ code: "pagination_stuck", message: `${what} did not advance; stopping to avoid a loop` }],
+  });
+}
+
+/** Fetches pages, asking `next` for the request after each one; undefined ends the list. */
+function pageSource<P>(
+  http: HttpClient,
+  first: ApiRequest,
+  options: RequestOptions | undefined,
+  next: (page: P, request: ApiRequest) => ApiRequest | undefined,
+): () => AsyncGenerator<FetchedPage<P>, void, undefined> {
+  return async function* () {
+    let request: ApiRequest | undefined = first;
+    while (request) {
+      const page: P = await http.request<P>(request, options);
+      yield { page, request };
+      request = next(page, request);
+    }
+  };
+}
+
+function paginate<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options: RequestOptions | undefined,
+  next: (page: P, request: ApiRequest) => ApiRequest | undefined,
+): Paginator<T, P> {
+  return new Paginator<T, P>(pageSource(http, first, options, next), itemsOf);
+}
+
+/**
+ * Follows `pages.next` while it is a URL (AI Content sources and pages, articles, help centers…).
+ * The link carries its own query; it must be on the client's origin.
+ */
+export function paginateNextUrl<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options?: RequestOptions,
+): Paginator<T, P> {
+  return paginate(http, first, itemsOf, options, (page, request) => {
+    const link = nonEmptyString(pagesOf(page)?.next);
+    if (!link) return undefined;
+    if (link === request.path) throw stuck(request, "pages.next");
+    const { query: _query, body: _body, requestSchema: _schema, ...rest } = first;
+    return { ...rest, method: "GET", path: link };
+  });
+}
+
+/** Sends `pages.next.starting_after` back as the `starting_after` query (contacts, conversations…). */
+export function paginateCursor<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options?: RequestOptions,
+): Paginator<T, P> {
+  return paginate(http, first, itemsOf, options, (page, request) => {
+    const next = pagesOf(page)?.next;
+    const cursor = isRecord(next) ? nonEmptyString(next.starting_after) : undefined;
+    if (!cursor) return undefined;
+    if (cursor === request.query?.starting_after) throw stuck(request, "pages.next.starting_after");
+    return { ...request, query: { ...request.query, starting_after: cursor } };
+  });
+}
+
+/**
+ * Asks for `page` 1, 2, 3… (keeping `per_page`) until `pages.page >= pages.total_pages` (companies
+ * list, segments of a company…). Counting from the page requested, not the page reported, so a
+ * server that ignores `page` cannot cause an endless loop.
+ */
+export function paginatePageNumbers<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options?: RequestOptions,
+): Paginator<T, P> {
+  return paginate(http, first, itemsOf, options, (page, request) => {
+    const pages = pagesOf(page);
+    const requested = Number(request.query?.page ?? 1);
+    const reported = typeof pages?.page === "number" ? pages.page : requested;
+    const total = pages?.total_pages;
+    if (typeof total !== "number" || Math.max(requested, reported) >= total) return undefined;
+    const items = itemsOf(page);
+    if (Array.isArray(items) && items.length === 0) return undefined;
+    return { ...request, query: { ...request.query, page: requested + 1 } };
+  });
+}
+
+/** Intercom keeps a scroll open this long after its last page. */
+const SCROLL_EXPIRY_MS = 60_000;
+const activeScrolls = new WeakMap<HttpClient, { lastPageAt: number }>();
+
+/**
+ * The companies scroll: sends each answer's `scroll_param` back and stops at the first page with no
+ * items. Intercom allows one scroll per workspace at a time and drops it a minute after its last page,
+ * so this refuses to start a second scroll on the same client while one is running.
+ *
+ * Hazard: a scroll left early (`break`) stays open at Intercom until it expires, and a new one may be
+ * refused until then.
+ */
+export function paginateScroll<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options?: RequestOptions,
+): Paginator<T, P> {
+  const pages = pageSource<P>(http, first, options, (page, request) => {
+    const items = itemsOf(page);
+    const scrollParam = isRecord(page) ? nonEmptyString(page.scroll_param) : undefined;
+    if (!scrollParam || !Array.isArray(items) || items.length === 0) return undefined;
+    return { ...request, query: { ...request.query, scroll_param: scrollParam } };
+  });
+  return new Paginator<T, P>(async function* () {
+    const running = activeScrolls.get(http);
+    if (running && Date.now() - running.lastPageAt < SCROLL_EXPIRY_MS) {
+      throw new IntercomError({
+        method: first.method,
+        path: pathOf(first),
+        errors: [
+          {
+            code: "scroll_in_progress",
+            message: "another scroll is running on this client; Intercom allows one at a time",
+          },
+        ],
+      });
+    }
+    const state = { lastPageAt: Date.now() };
+    activeScrolls.set(http, state);
+    try {
+      for await (const fetched of pages()) {
+        state.lastPageAt = Date.now();
+        yield fetched;
+      }
+    } finally {
+      if (activeScrolls.get(http) === state) activeScrolls.delete(http);
+    }
+  }, itemsOf);
+}
+
+/**
+ * Search endpoints (`POST /contacts/search`, `/conversations/search`…): sends
+ * `pages.next.starting_after` back as `pagination.starting_after` in the next body. Searches change
+ * nothing, so they are retried like GETs unless `first.idempotent` says otherwise.
+ */
+export function paginateSearch<T, P>(
+  http: HttpClient,
+  first: ApiRequest,
+  itemsOf: (page: P) => readonly T[],
+  options?: RequestOptions,
+): Paginator<T, P> {
+  if (!isRecord(first.body)) {
+    throw new TypeError(`paginateSearch: ${first.method} ${first.path} needs an object body to paginate`);
+  }
+  const start: ApiRequest = { idempotent: true, ...first };
+  return paginate(http, start, itemsOf, options, (page, request) => {
+    const next = pagesOf(page)?.next;
+    const cursor = isRecord(next) ? nonEmptyString(next.starting_after) : undefined;
+    if (!cursor) return undefined;
+    const body = isRecord(request.body) ? request.body : {};
+    const pagination = isRecord(body.pagination) ? body.pagination : {};
+    if (cursor === pagination.starting_after) throw stuck(request, "pages.next.starting_after");
+    return { ...request, body: { ...body, pagination: { ...pagination, starting_after: cursor } } };
+  });
+}
