@@ -7,7 +7,15 @@ const resolve = { conditions: ["source", "import", "node", "default"] };
 const project = (name: string, dir: string, extra: Record<string, unknown> = {}) => ({
   resolve,
   ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["source"] } },
-  test: { name, root: dir, include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"], ...extra },
+  test: {
+    name,
+    root: dir,
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"],
+    // Projects do not inherit the root's timeouts; integration tests start real servers.
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    ...extra,
+  },
 });
 
 export default defineConfig({
@@ -21,7 +29,5 @@ export default defineConfig({
       project("@content-sync/e2e", "test", { include: ["**/*.test.ts"], exclude: ["**/node_modules/**"] }),
     ],
     globalSetup: ["./test/setup/redis-global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
   },
 });

@@ -1,0 +1,318 @@
+import type { Logger } from "pino";
+import type {
+  Connector,
+  ConnectorDefinition,
+  ConnectorInit,
+  ListContext,
+  SourceEvent,
+  WebhookHandler,
+} from "../contract.js";
+import { ConnectorError } from "../errors.js";
+import { ConnectorHttp, type HttpRequestOptions } from "../http/connector-http.js";
+import { decodeStrapiCursor, encodeStrapiCursor } from "./strapi-cursor.js";
+import { strapiDocument } from "./strapi-document.js";
+import {
+  normalizeStrapiEntry,
+  parseStrapiExternalId,
+  type StrapiEntry,
+  strapiExternalId,
+} from "./strapi-entry.js";
+import { type StrapiContentType, type StrapiOptions, strapiOptionsSchema } from "./strapi-options.js";
+import { strapiWebhook } from "./strapi-webhook.js";
+
+type Query = NonNullable<HttpRequestOptions["query"]>;
+
+/** One listing unit: a content type in one locale (or the server's default locale). */
+interface Scope {
+  type: StrapiContentType;
+  locale?: string;
+  /** Key of this scope in the cursor. */
+  key: string;
+}
+
+interface Page {
+  entries: StrapiEntry[];
+  pageCount: number;
+  total: number;
+  date: Date;
+}
+
+function resolveEnv(init: ConnectorInit, name: string, option: string): string {
+  const value = init.env[name];
+  if (value === undefined || value === "") {
+    throw new ConnectorError(
+      "config",
+      `source "${init.sourceId}": env var ${name} (options.${option}) is not set`,
+      {
+        sourceId: init.sourceId,
+        credentialEnv: name,
+      },
+    );
+  }
+  return value;
+}
+
+/**
+ * Strapi v4 and v5 over the REST API (`/api/{pluralApiId}`). Full listings page by
+ * `pagination[page]`/`pagination[pageSize]` in id order; incremental listings walk
+ * `filters[updatedAt][$gte]` in `updatedAt` order, restarting from the last timestamp seen so entries
+ * edited meanwhile cannot shift past the listing. Strapi has no trash: hard deletes are found by
+ * the engine's id reconciliation on full runs, by webhooks, and by 404 on fetch by id.
+ */
+export class StrapiConnector implements Connector {
+  readonly webhook: WebhookHandler;
+  private readonly http: ConnectorHttp;
+  private readonly logger: Logger;
+  private readonly hasToken: boolean;
+
+  constructor(
+    private readonly options: StrapiOptions,
+    private readonly init: ConnectorInit,
+  ) {
+    this.logger = init.logger.child({ connector: "strapi", sourceId: init.sourceId });
+    const token =
+      options.apiTokenEnv === undefined ? undefined : resolveEnv(init, options.apiTokenEnv, "apiTokenEnv");
+    this.hasToken = token !== undefined;
+    this.http = new ConnectorHttp({
+      sourceId: init.sourceId,
+      baseUrl: options.baseUrl,
+      logger: this.logger,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(options.apiTokenEnv ? { credentialEnv: options.apiTokenEnv } : {}),
+    });
+    this.webhook = strapiWebhook(options);
+  }
+
+  async *listAll(ctx: ListContext): AsyncIterable<SourceEvent> {
+    let startedAt: Date | undefined;
+    for (const scope of this.scopes()) {
+      let firstTotal: number | undefined;
+      let lastTotal = 0;
+      for (let page = 1; ; page++) {
+        const result = await this.list(
+          scope,
+          { ...this.publication(false), "sort[0]": "id:asc", "pagination[page]": page },
+          ctx.signal,
+        );
+        startedAt ??= result.date;
+        firstTotal ??= result.total;
+        lastTotal = result.total;
+        for (const entry of result.entries) yield this.event(scope, entry);
+        if (page >= result.pageCount || result.entries.length === 0) break;
+      }
+      // Page numbers are offsets: an entry deleted mid-listing shifts the next one past us, which
+      // would look like a deletion. Such a listing must not count as complete.
+      if (firstTotal !== undefined && lastTotal < firstTotal) {
+        throw new ConnectorError(
+          "unavailable",
+          `source "${this.init.sourceId}": ${scope.type.pluralApiId} changed while listing (${firstTotal} → ${lastTotal}); the listing is incomplete`,
+          { sourceId: this.init.sourceId },
+        );
+      }
+    }
+    // The server's clock (second precision) at the start, minus that second: later edits are newer.
+    const covered = new Date((startedAt ?? new Date()).getTime() - 1000).toISOString();
+    yield {
+      kind: "cursor",
+      cursor: encodeStrapiCursor({ since: Object.fromEntries(this.scopes().map((s) => [s.key, covered])) }),
+    };
+  }
+
+  async *listChanges(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent> {
+    const state = decodeStrapiCursor(cursor, this.init.sourceId);
+    const { overlapSeconds } = this.options;
+    for (const scope of this.scopes()) {
+      const previous = state.since[scope.key];
+      let after =
+        previous === undefined
+          ? undefined
+          : new Date(Date.parse(previous) - overlapSeconds * 1000).toISOString();
+      let newest = previous;
+      let page = 1;
+      const seen = new Set<string>();
+      for (;;) {
+        const result = await this.list(
+          scope,
+          {
+            ...this.publication(true),
+            "sort[0]": "updatedAt:asc",
+            "sort[1]": "id:asc",
+            "pagination[page]": page,
+            ...(after === undefined ? {} : { "filters[updatedAt][$gte]": after }),
+          },
+          ctx.signal,
+        );
+        for (const entry of result.entries) {
+          const key = `${entry.id}@${entry.updatedAt}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (newest === undefined || Date.parse(entry.updatedAt) > Date.parse(newest))
+            newest = entry.updatedAt;
+          // v4 previews show unpublished entries (publishedAt null): gone for a published-only source.
+          yield entry.publishedAt === null && !this.options.includeDrafts
+            ? { kind: "deleted", externalId: this.externalId(scope, entry) }
+            : this.event(scope, entry);
+        }
+        if (newest !== undefined) {
+          state.since[scope.key] = new Date(newest).toISOString();
+          yield { kind: "cursor", cursor: encodeStrapiCursor(state) };
+        }
+        // pageCount, not our pageSize: a server whose maxLimit is lower returns smaller pages.
+        if (result.entries.length === 0 || page >= result.pageCount) break;
+        // Restart from the last timestamp seen; only a page that all shares one timestamp pages on.
+        const last = result.entries.at(-1)!.updatedAt;
+        if (after === undefined || Date.parse(last) > Date.parse(after)) {
+          after = last;
+          page = 1;
+        } else {
+          page++;
+        }
+      }
+    }
+  }
+
+  async *fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent> {
+    for (const externalId of ids) {
+      const parsed = parseStrapiExternalId(externalId, this.options.version);
+      const type = this.options.contentTypes.find(
+        (candidate) => candidate.pluralApiId === parsed?.pluralApiId,
+      );
+      if (!parsed) {
+        yield {
+          kind: "failed",
+          externalId,
+          error: new Error(`"${externalId}" is not a Strapi ${this.options.version} id`),
+        };
+        continue;
+      }
+      if (!type) {
+        yield { kind: "deleted", externalId };
+        continue;
+      }
+      const locale = parsed.locale ?? this.options.locales?.[0];
+      const response = await this.http.json<unknown>(
+        `/api/${type.pluralApiId}/${encodeURIComponent(parsed.id)}`,
+        {
+          query: {
+            ...this.publication(false),
+            ...this.populate(type),
+            ...(parsed.locale ? { locale: parsed.locale } : {}),
+          },
+          signal: ctx.signal,
+          allowStatuses: [404],
+        },
+      );
+      if (response.status === 404) {
+        yield { kind: "deleted", externalId };
+        continue;
+      }
+      const data = (response.data as { data?: unknown } | undefined)?.data;
+      if (data === null || data === undefined) {
+        yield { kind: "deleted", externalId };
+        continue;
+      }
+      const entry = this.normalize(data, response.url);
+      yield this.event({ type, key: type.pluralApiId, ...(locale ? { locale } : {}) }, entry);
+    }
+  }
+
+  private scopes(): Scope[] {
+    return this.options.contentTypes.flatMap((type) =>
+      this.options.locales === undefined
+        ? [{ type, key: type.pluralApiId }]
+        : this.options.locales.map((locale) => ({ type, locale, key: `${type.pluralApiId}@${locale}` })),
+    );
+  }
+
+  /**
+   * Which versions to read. v5: `status=draft` gives every document's latest draft. v4: `preview`
+   * includes drafts; incremental listings with a token use it to see unpublishing (publishedAt null).
+   */
+  private publication(incremental: boolean): Query {
+    if (this.options.version === "v5") return { status: this.options.includeDrafts ? "draft" : "published" };
+    const preview = this.options.includeDrafts || (incremental && this.hasToken);
+    return { publicationState: preview ? "preview" : "live" };
+  }
+
+  private populate(type: StrapiContentType): Query {
+    return Object.fromEntries(type.populate.map((field, index) => [`populate[${index}]`, field]));
+  }
+
+  private async list(scope: Scope, query: Query, signal: AbortSignal): Promise<Page> {
+    const response = await this.http.json<unknown>(`/api/${scope.type.pluralApiId}`, {
+      query: {
+        ...query,
+        ...this.populate(scope.type),
+        "pagination[pageSize]": this.options.pageSize,
+        ...(scope.locale ? { locale: scope.locale } : {}),
+      },
+      signal,
+    });
+    const body = response.data as {
+      data?: unknown;
+      meta?: { pagination?: { pageCount?: unknown; total?: unknown } };
+    };
+    const pagination = body?.meta?.pagination;
+    if (
+      !Array.isArray(body?.data) ||
+      typeof pagination?.pageCount !== "number" ||
+      typeof pagination.total !== "number"
+    ) {
+      throw this.badResponse(response.url, "expected {data: [...], meta: {pagination: {pageCount, total}}}");
+    }
+    const entries = body.data.map((item) => this.normalize(item, response.url));
+    const date = Date.parse(response.headers.get("date") ?? "");
+    this.logger.debug(
+      { type: scope.type.pluralApiId, page: query["pagination[page]"], count: entries.length },
+      "listed page",
+    );
+    return {
+      entries,
+      pageCount: pagination.pageCount,
+      total: pagination.total,
+      date: Number.isNaN(date) ? new Date() : new Date(date),
+    };
+  }
+
+  private normalize(item: unknown, url: string): StrapiEntry {
+    try {
+      return normalizeStrapiEntry(item, this.options.version);
+    } catch (error) {
+      throw this.badResponse(url, (error as Error).message);
+    }
+  }
+
+  private externalId(scope: Scope, entry: StrapiEntry): string {
+    return strapiExternalId(scope.type.pluralApiId, entry, this.options);
+  }
+
+  private event(scope: Scope, entry: StrapiEntry): SourceEvent {
+    const externalId = this.externalId(scope, entry);
+    try {
+      return {
+        kind: "document",
+        document: strapiDocument(externalId, entry, scope.type, this.options.baseUrl),
+      };
+    } catch (error) {
+      return { kind: "failed", externalId, error: error as Error };
+    }
+  }
+
+  private badResponse(url: string, detail: string): ConnectorError {
+    return new ConnectorError(
+      "bad_response",
+      `source "${this.init.sourceId}": unexpected answer from ${url}: ${detail}`,
+      {
+        sourceId: this.init.sourceId,
+        url,
+      },
+    );
+  }
+}
+
+/** The `strapi` connector type (Strapi v4 and v5). */
+export const strapiConnector: ConnectorDefinition<StrapiOptions> = {
+  type: "strapi",
+  optionsSchema: strapiOptionsSchema,
+  create: (options, init) => new StrapiConnector(options, init),
+};

@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import * as cheerio from "cheerio";
+import type { DocumentMetadata, FetchedDocument, ListedDocument } from "../contract.js";
+import { modifiedGmt, type WordPressPost } from "./wordpress-post.js";
+
+/** `post:123`, `page:45`, `product:7`: the post type slug keeps ids of different types apart. */
+export function wordpressExternalId(post: Pick<WordPressPost, "type" | "id">): string {
+  return `${post.type}:${post.id}`;
+}
+
+/** Parses an externalId back into its post type and numeric id; undefined when it is not one. */
+export function parseWordPressExternalId(externalId: string): { type: string; id: number } | undefined {
+  const match = /^([^:]+):([1-9][0-9]*)$/.exec(externalId);
+  if (!match) return undefined;
+  return { type: match[1]!, id: Number(match[2]) };
+}
+
+/** `title.rendered` is HTML with entities (`&#8217;`) and sometimes inline tags; Fin wants text. */
+export function decodeTitle(renderedTitle: string): string {
+  return cheerio.load(renderedTitle, null, false).text().trim();
+}
+
+function metadataOf(post: WordPressPost): DocumentMetadata {
+  const terms = (post._embedded?.["wp:term"] ?? []).flat();
+  const author = post._embedded?.author?.[0]?.name;
+  return {
+    type: post.type,
+    status: post.status,
+    path: post.slug,
+    labels: terms.map((term) => term.name),
+    categories: terms.filter((term) => term.taxonomy === "category").map((term) => term.name),
+    tags: terms.filter((term) => term.taxonomy === "post_tag").map((term) => term.name),
+    updated: modifiedGmt(post).toISOString(),
+    ...(author ? { author } : {}),
+  };
+}
+
+function canonicalUrl(post: WordPressPost, urlTemplate: string | undefined): string | undefined {
+  if (urlTemplate === undefined) return post.link || undefined;
+  const values: Record<string, string> = {
+    link: post.link,
+    id: String(post.id),
+    slug: post.slug,
+    type: post.type,
+  };
+  return urlTemplate.replace(/\{(link|id|slug|type)\}/g, (_, key: string) => values[key] ?? "");
+}
+
+/**
+ * A listing already carries the whole post, so `load` resolves without another request. The version
+ * hashes what the document is made of: an edit in the same second as the last still changes it.
+ */
+export function wordpressDocument(post: WordPressPost, urlTemplate: string | undefined): ListedDocument {
+  const title = decodeTitle(post.title?.rendered ?? "");
+  const html = post.content?.rendered ?? "";
+  const url = canonicalUrl(post, urlTemplate);
+  const metadata = metadataOf(post);
+  const updatedAt = modifiedGmt(post);
+  const version = createHash("sha256")
+    .update(
+      JSON.stringify([post.modified_gmt, post.status, title, url, html, metadata.labels, metadata.author]),
+    )
+    .digest("hex")
+    .slice(0, 32);
+  const fetched: FetchedDocument = {
+    externalId: wordpressExternalId(post),
+    version,
+    ...(title ? { title } : {}),
+    ...(url ? { url } : {}),
+    updatedAt,
+    metadata,
+    body: { kind: "html", html },
+  };
+  return {
+    externalId: fetched.externalId,
+    version,
+    updatedAt,
+    metadata,
+    load: async () => fetched,
+  };
+}
