@@ -1,0 +1,357 @@
+import { type CheerioAPI, load } from "cheerio";
+import { type AnyNode, type ChildNode, Element, isTag, isText, type ParentNode, type Text } from "domhandler";
+import { BEACON_PATTERNS, CHROME_SELECTORS } from "./chrome-selectors.js";
+import { ALLOWED_ELEMENTS, BLOCK_TAGS, MEANINGFUL_WHEN_EMPTY, WRAPPER_TAGS } from "./html-elements.js";
+import { setChildren } from "./dom-children.js";
+import { createUrlRewriter, type UrlRewriter } from "./url-rewriting.js";
+
+export interface CleanHtmlOptions {
+  /** The document's URL: relative links and images resolve against it (or against `<base href>`). */
+  url?: string;
+  /** Extra selectors to drop, on top of CHROME_SELECTORS. */
+  removeSelectors?: readonly string[];
+}
+
+/** The cleaned document, still as a tree so the size cap can cut it at block boundaries. */
+export interface CleanedDocument {
+  $: CheerioAPI;
+  /** The `<body>` element; its children are the output, one block per line. */
+  root: Element;
+  /** Text of `<title>`, whitespace collapsed; undefined when absent or blank. */
+  documentTitle: string | undefined;
+  warnings: string[];
+}
+
+/** Where a page keeps its content; the first selector matching exactly one element wins. */
+const MAIN_CONTENT_SELECTORS = ["main", "[role=main]", "article"];
+
+/** Wrappers that are site banners or sidebars unless they sit inside the page's content. */
+const CONTENT_SCOPED_SELECTOR = "aside, header";
+const CONTENT_ROOTS = new Set(["main", "article"]);
+
+const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b/i;
+
+/**
+ * Parses HTML and reduces it to the content Fin should read. In order:
+ * 1. keeps only the page's main content when it has exactly one `<main>`, `[role=main]` or `<article>`;
+ * 2. drops comments, chrome (CHROME_SELECTORS plus `removeSelectors`), `<aside>`/`<header>` outside the
+ *    content, elements hidden by inline style, and tracking pixels (images of 1×1 or fewer pixels,
+ *    images from known analytics beacons);
+ * 3. resolves `href`, `src`, `srcset` and `cite` against the document URL, drops javascript:/data:
+ *    URLs and strips tracking parameters (`utm_*`, `fbclid`, `gclid`…); links left without a target are
+ *    unwrapped, images without a source removed;
+ * 4. keeps only semantic elements and attributes (ALLOWED_ELEMENTS); `class`, `style`, `data-*`, `on*`
+ *    and `id` go, except ids that an in-page `#fragment` link points at and `language-*` classes on
+ *    code (syntax hints); unknown inline elements such as `span` and `font` are unwrapped;
+ * 5. turns grouping wrappers (`div`, `section`…) into paragraphs when they hold only inline content
+ *    next to other content, and unwraps them otherwise; loose inline content at the top becomes `<p>`;
+ * 6. collapses whitespace outside `<pre>` deterministically and drops elements left empty.
+ */
+export function cleanHtml(html: string, options: CleanHtmlOptions = {}): CleanedDocument {
+  const $ = load(html);
+  const warnings: string[] = [];
+  const documentTitle = collapseWhitespace($("title").first().text()) || undefined;
+  const rewriter = createUrlRewriter(resolveBase(options.url, $("base[href]").first().attr("href")));
+  const root = $("body").get(0);
+  if (root === undefined) throw new Error("the HTML parser produced no <body>");
+
+  keepMainContent($, root);
+  // Queries start from the document, not from <body>: cheerio hands a query every child of its
+  // context, and css-select's de-duplication of that list is quadratic on flat pages.
+  const dropped = new Set<AnyNode>(
+    $.root()
+      .find([...CHROME_SELECTORS, ...(options.removeSelectors ?? [])].join(","))
+      .toArray(),
+  );
+  for (const el of $.root().find(CONTENT_SCOPED_SELECTOR).toArray()) {
+    if (
+      !hasAncestor(el, (ancestor) => CONTENT_ROOTS.has(ancestor.name) || ancestor.attribs.role === "main")
+    ) {
+      dropped.add(el);
+    }
+  }
+  // Ids stay only where a surviving link points at them (a dropped table of contents does not count).
+  const fragmentTargets = new Set(
+    $.root()
+      .find('a[href^="#"]')
+      .toArray()
+      .filter((el) => !dropped.has(el) && !hasAncestor(el, (ancestor) => dropped.has(ancestor)))
+      .map((el) => safeDecode((el.attribs.href ?? "").slice(1))),
+  );
+  sanitiseChildren(root, { dropped, fragmentTargets, rewriter, root });
+  if (rewriter.leftRelative) {
+    warnings.push(
+      "relative links or images were left relative: the document has no URL to resolve them against",
+    );
+  }
+  wrapLooseInline(root);
+  normaliseWhitespace(root);
+  pruneEmpty(root);
+  return { $, root, documentTitle, warnings };
+}
+
+interface SanitiseState {
+  dropped: ReadonlySet<AnyNode>;
+  fragmentTargets: ReadonlySet<string>;
+  rewriter: UrlRewriter;
+  root: Element;
+}
+
+/**
+ * One post-order pass that rebuilds each child list once (linear even on flat pages with thousands
+ * of siblings): drops comments, chrome, hidden elements and tracking pixels, rewrites URLs, filters
+ * attributes, unwraps unknown elements, and turns each wrapper into a paragraph (only inline content,
+ * and siblings or a place at the top) or replaces it by its children.
+ */
+function sanitiseChildren(parent: ParentNode, state: SanitiseState): void {
+  const processed: ChildNode[] = [];
+  for (const child of parent.children) {
+    if (isText(child)) {
+      processed.push(child);
+      continue;
+    }
+    // Comments, processing instructions and doctype nodes are not tags: they go here.
+    if (!isTag(child) || state.dropped.has(child)) continue;
+    if (HIDDEN_STYLE.test(child.attribs.style ?? "")) continue;
+    if (child.name === "img" && isTrackingPixel(child)) continue;
+    rewriteUrls(child, state.rewriter);
+    sanitiseChildren(child, state);
+    if (ALLOWED_ELEMENTS.has(child.name)) {
+      if (child.name === "img" && child.attribs.src === undefined) continue;
+      if (child.name === "a" && child.attribs.href === undefined) {
+        processed.push(...child.children);
+        continue;
+      }
+      keepAllowedAttributes(child, state.fragmentTargets);
+      processed.push(child);
+    } else if (WRAPPER_TAGS.has(child.name)) {
+      processed.push(child);
+    } else {
+      processed.push(...child.children);
+    }
+  }
+  const contentCount = processed.filter((node) => !(isText(node) && node.data.trim() === "")).length;
+  const result: ChildNode[] = [];
+  for (const node of processed) {
+    if (!isTag(node) || !WRAPPER_TAGS.has(node.name)) {
+      result.push(node);
+      continue;
+    }
+    const hasBlockChild = node.children.some((child) => isTag(child) && BLOCK_TAGS.has(child.name));
+    if (!hasBlockChild && (contentCount > 1 || parent === state.root)) {
+      node.name = "p";
+      node.attribs = {};
+      result.push(node);
+    } else {
+      result.push(...node.children);
+    }
+  }
+  setChildren(parent, result);
+}
+
+function rewriteUrls(el: Element, rewriter: UrlRewriter): void {
+  for (const name of ["href", "src", "cite"] as const) {
+    const value = el.attribs[name];
+    if (value === undefined) continue;
+    const rewritten = rewriter.rewrite(value, name === "src" ? "resource" : "link");
+    if (rewritten === undefined) delete el.attribs[name];
+    else el.attribs[name] = rewritten;
+  }
+  const srcset = el.attribs.srcset;
+  if (srcset !== undefined) {
+    const rewritten = rewriter.rewriteSrcset(srcset);
+    if (rewritten === undefined) delete el.attribs.srcset;
+    else el.attribs.srcset = rewritten;
+  }
+}
+
+function hasAncestor(el: Element, test: (ancestor: Element) => boolean): boolean {
+  for (let node = el.parent; node !== null; node = node.parent) {
+    if (isTag(node) && test(node)) return true;
+  }
+  return false;
+}
+
+/** Collapses runs of HTML whitespace to one space and trims; non-breaking spaces are kept. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/[ \t\n\r\f]+/g, " ").trim();
+}
+
+function resolveBase(url: string | undefined, baseHref: string | undefined): string | undefined {
+  if (baseHref === undefined) return url;
+  try {
+    return new URL(baseHref.trim(), url).href;
+  } catch {
+    return url;
+  }
+}
+
+function keepMainContent($: CheerioAPI, root: Element): void {
+  for (const selector of MAIN_CONTENT_SELECTORS) {
+    const matches = $.root().find(`body ${selector}`);
+    if (matches.length === 1) {
+      $(root).empty().append(matches);
+      return;
+    }
+  }
+}
+
+function isTrackingPixel(img: Element): boolean {
+  const src = img.attribs.src ?? "";
+  if (BEACON_PATTERNS.some((pattern) => pattern.test(src))) return true;
+  const style = img.attribs.style ?? "";
+  const width = Number.parseFloat(
+    img.attribs.width ?? /(?:^|;)\s*width\s*:\s*([\d.]+)px/i.exec(style)?.[1] ?? "",
+  );
+  const height = Number.parseFloat(
+    img.attribs.height ?? /(?:^|;)\s*height\s*:\s*([\d.]+)px/i.exec(style)?.[1] ?? "",
+  );
+  return width <= 1 && height <= 1;
+}
+
+function keepAllowedAttributes(el: Element, fragmentTargets: ReadonlySet<string>): void {
+  const allowed = ALLOWED_ELEMENTS.get(el.name) ?? [];
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(el.attribs)) {
+    if (allowed.includes(name) || name === "lang" || name === "dir") kept[name] = value;
+    else if (name === "id" && fragmentTargets.has(value)) kept[name] = value;
+    else if (name === "class" && (el.name === "code" || el.name === "pre")) {
+      const languages = value.split(/\s+/).filter((c) => /^(?:language|lang)-[\w+#-]+$/.test(c));
+      if (languages.length > 0) kept[name] = languages.join(" ");
+    }
+  }
+  el.attribs = kept;
+}
+
+/** Wraps runs of text and inline elements that sit directly in the root into paragraphs. */
+function wrapLooseInline(root: Element): void {
+  const result: ChildNode[] = [];
+  let run: ChildNode[] = [];
+  const flush = (): void => {
+    if (run.some((node) => (isText(node) ? node.data.trim() !== "" : true))) {
+      const paragraph = new Element("p", {});
+      setChildren(paragraph, run);
+      result.push(paragraph);
+    } else {
+      result.push(...run);
+    }
+    run = [];
+  };
+  for (const child of root.children) {
+    if (isTag(child) && BLOCK_TAGS.has(child.name)) {
+      flush();
+      result.push(child);
+    } else {
+      run.push(child);
+    }
+  }
+  flush();
+  setChildren(root, result);
+}
+
+type InlineRunItem = Text | "atom";
+
+/**
+ * Collapses whitespace the way a browser renders it, but in the markup: inside each block, runs of
+ * whitespace become one space, and spaces at the start and end of a line (block edges, `<br>`) go.
+ * `<pre>` is left untouched. The result depends only on the input, so hashes are stable.
+ */
+function normaliseWhitespace(block: ParentNode): void {
+  let run: InlineRunItem[] = [];
+  const flush = (): void => {
+    let previousEndsWithSpace = true;
+    for (const item of run) {
+      if (item === "atom") {
+        previousEndsWithSpace = false;
+        continue;
+      }
+      let data = item.data.replace(/[ \t\n\r\f]+/g, " ");
+      if (previousEndsWithSpace && data.startsWith(" ")) data = data.slice(1);
+      if (data !== "") previousEndsWithSpace = data.endsWith(" ");
+      item.data = data;
+    }
+    for (let index = run.length - 1; index >= 0; index--) {
+      const item = run[index];
+      if (item === undefined || item === "atom") break;
+      if (item.data === "") continue;
+      item.data = item.data.replace(/ $/, "");
+      if (item.data !== "") break;
+    }
+    run = [];
+  };
+  const visit = (node: AnyNode): void => {
+    if (isText(node)) {
+      run.push(node);
+    } else if (isTag(node)) {
+      if (node.name === "pre" || node.name === "br") {
+        flush();
+      } else if (node.name === "img") {
+        run.push("atom");
+      } else if (BLOCK_TAGS.has(node.name)) {
+        flush();
+        normaliseWhitespace(node);
+      } else {
+        for (const child of node.children) visit(child);
+      }
+    }
+  };
+  for (const child of block.children) visit(child);
+  flush();
+  removeEmptyText(block);
+}
+
+function removeEmptyText(node: ParentNode): void {
+  const kept = node.children.filter((child) => !(isText(child) && child.data === ""));
+  if (kept.length !== node.children.length) setChildren(node, kept);
+  for (const child of kept) {
+    if (isTag(child) && child.name !== "pre") removeEmptyText(child);
+  }
+}
+
+/** Elements that are content by themselves: their ancestors are never empty. */
+const CONTENT_ELEMENTS = new Set(["img", "hr", "td", "th"]);
+
+/**
+ * Drops elements with no text and nothing meaningful inside (spacer paragraphs, emptied wrappers,
+ * icon-only links) and `<br>` at the very start or end of a block. Returns whether `parent` holds
+ * content. Non-breaking spaces alone do not count as text.
+ */
+function pruneEmpty(parent: ParentNode): boolean {
+  let hasContent = false;
+  const kept: ChildNode[] = [];
+  for (const child of parent.children) {
+    if (isText(child)) {
+      kept.push(child);
+      if (/[^\s\u00a0]/.test(child.data)) hasContent = true;
+    } else if (isTag(child)) {
+      const childHasContent = pruneEmpty(child) || CONTENT_ELEMENTS.has(child.name);
+      if (childHasContent || MEANINGFUL_WHEN_EMPTY.has(child.name)) kept.push(child);
+      if (childHasContent) hasContent = true;
+    }
+  }
+  if (isTag(parent) && BLOCK_TAGS.has(parent.name)) {
+    const isBlank = (node: ChildNode | undefined): boolean =>
+      node !== undefined && isText(node) && node.data.trim() === "";
+    const isBreak = (node: ChildNode | undefined): boolean =>
+      node !== undefined && isTag(node) && node.name === "br";
+    let first = 0;
+    while (first < kept.length && (isBlank(kept[first]) || isBreak(kept[first]))) first++;
+    let last = kept.length;
+    while (last > first && (isBlank(kept[last - 1]) || isBreak(kept[last - 1]))) last--;
+    setChildren(
+      parent,
+      kept.filter((node, index) => (index >= first && index < last) || !isBreak(node)),
+    );
+  } else {
+    setChildren(parent, kept);
+  }
+  return hasContent;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,88 @@
+/** Block-level elements: they end an inline run, and the serialiser puts each on its own line. */
+export const BLOCK_TAGS = new Set([
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "caption",
+  "center",
+  "col",
+  "colgroup",
+  "dd",
+  "details",
+  "div",
+  "dl",
+  "dt",
+  "figcaption",
+  "figure",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hr",
+  "li",
+  "main",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "tbody",
+  "td",
+  "tfoot",
+  "th",
+  "thead",
+  "tr",
+  "ul",
+]);
+
+/** Grouping elements with no meaning of their own: turned into paragraphs or unwrapped. */
+export const WRAPPER_TAGS = new Set([
+  "div",
+  "section",
+  "article",
+  "main",
+  "header",
+  "aside",
+  "center",
+  "address",
+]);
+
+/** Elements kept in the output, with the attributes each may keep (besides `lang`, `dir`, kept ids). */
+export const ALLOWED_ELEMENTS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
+  ...["h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "dl", "dt", "dd"].map(
+    (tag) => [tag, []] as const,
+  ),
+  ["ol", ["start", "reversed", "type"]],
+  ["li", ["value"]],
+  ...["table", "caption", "thead", "tbody", "tfoot", "tr"].map((tag) => [tag, []] as const),
+  ["td", ["colspan", "rowspan", "headers"]],
+  ["th", ["colspan", "rowspan", "headers", "scope", "abbr"]],
+  ["col", ["span"]],
+  ["colgroup", ["span"]],
+  ["pre", []],
+  ["code", []],
+  ...["kbd", "samp", "var", "strong", "b", "em", "i", "u", "s", "mark", "sub", "sup", "small"].map(
+    (tag) => [tag, []] as const,
+  ),
+  ["blockquote", ["cite"]],
+  ["q", ["cite"]],
+  ["del", ["cite", "datetime"]],
+  ["ins", ["cite", "datetime"]],
+  ["cite", []],
+  ["a", ["href", "title"]],
+  ["img", ["src", "srcset", "alt", "title"]],
+  ["figure", []],
+  ["figcaption", []],
+  ["abbr", ["title"]],
+  ["time", ["datetime"]],
+  ["details", []],
+  ["summary", []],
+]);
+
+/** Elements that mean something while empty; everything else without text or images is dropped. */
+export const MEANINGFUL_WHEN_EMPTY = new Set(["img", "br", "hr", "td", "th", "col", "colgroup"]);
