@@ -89,6 +89,10 @@ export interface WebhookRequest {
   secret: string | undefined;
   /** Injected clock for timestamp tolerance checks. */
   now: Date;
+  /** HTTP method as received (e.g. "POST"); schemes that sign the request line need it (Contentful). */
+  method?: string;
+  /** Request target as received: path plus query string (e.g. "/webhooks/docs?x=1"). */
+  path?: string;
 }
 
 /** What a webhook asks the engine to do, as document ids. */

@@ -1,1 +1,11 @@
-import { hello } from "@content-sync/intercom"; export const twice = (): string => hello() + "!";
+export type * from "./contract.js";
+export * from "./errors.js";
+export * from "./filesystem/index.js";
+export * from "./http/connector-http.js";
+export * from "./http/webhook-crypto.js";
+export * from "./registry.js";
+export * from "./transforms/index.js";
+export * from "./wordpress/index.js";
+export * from "./strapi/index.js";
+export * from "./contentful/index.js";
+export * from "./ghost/index.js";

@@ -18,6 +18,11 @@ export interface ConnectorHttpOptions {
   baseDelayMs?: number;
   /** Longest wait honoured from a Retry-After header. Default 120 000 ms. */
   maxRetryAfterMs?: number;
+  /**
+   * Product-specific headers that carry the wait in delay-seconds when `Retry-After` is absent
+   * (e.g. Contentful's `X-Contentful-RateLimit-Reset` on 429). Default none.
+   */
+  retryAfterHeaders?: readonly string[];
   fetch?: typeof fetch;
 }
 
@@ -47,8 +52,10 @@ const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
  * ConnectorError that names the source and the credential's env var, and never logs header values.
  */
 export class ConnectorHttp {
-  private readonly options: Required<Omit<ConnectorHttpOptions, "headers" | "credentialEnv" | "fetch">> &
-    Pick<ConnectorHttpOptions, "headers" | "credentialEnv">;
+  private readonly options: Required<
+    Omit<ConnectorHttpOptions, "headers" | "credentialEnv" | "fetch" | "retryAfterHeaders">
+  > &
+    Pick<ConnectorHttpOptions, "headers" | "credentialEnv" | "retryAfterHeaders">;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: ConnectorHttpOptions) {
@@ -170,7 +177,9 @@ export class ConnectorHttp {
 
   /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
   private retryAfter(headers: Headers): number | undefined {
-    const value = headers.get("retry-after");
+    const value =
+      headers.get("retry-after") ??
+      (this.options.retryAfterHeaders ?? []).map((name) => headers.get(name)).find((found) => found !== null);
     if (!value) return undefined;
     const seconds = Number(value);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();

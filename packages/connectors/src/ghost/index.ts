@@ -1,0 +1,2 @@
+export { ghostConnector } from "./ghost-connector.js";
+export { type GhostOptions, ghostOptionsSchema } from "./ghost-options.js";
