@@ -7,6 +7,7 @@
 # Environment (all optional):
 #   WORDPRESS_TEST_HOME  state directory (docroot, env file, server log)  default /var/lib/content-sync-test/wordpress
 #   WORDPRESS_TEST_PORT  port of the PHP built-in server on 127.0.0.1     default 18765
+#   WORDPRESS_TEST_DB    MariaDB database (a second site needs its own)   default content_sync_wp_test
 #
 # Result: $WORDPRESS_TEST_HOME/wordpress.env with WORDPRESS_URL, WORDPRESS_USER, WORDPRESS_APP_PASSWORD.
 set -euo pipefail
@@ -16,7 +17,7 @@ home="${WORDPRESS_TEST_HOME:-/var/lib/content-sync-test/wordpress}"
 port="${WORDPRESS_TEST_PORT:-18765}"
 url="http://127.0.0.1:${port}"
 docroot="$home/docroot"
-db_name=content_sync_wp_test
+db_name="${WORDPRESS_TEST_DB:-content_sync_wp_test}"
 db_user=content_sync_wp
 db_password=content-sync-wp-test
 

@@ -1,0 +1,69 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { basic, type WordPressSite } from "../../../packages/connectors/test/wordpress/wordpress-site.js";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
+const setupScript = path.join(repoRoot, "test", "wordpress", "setup.sh");
+
+/**
+ * A WordPress of its own for the end-to-end suite: the connector's integration suite wipes every post
+ * of its site before each test, and both run in parallel in `npm test`, so sharing one site would make
+ * both flaky. Same setup script, another state directory, port and database.
+ */
+const E2E_SITE = {
+  WORDPRESS_TEST_HOME: process.env.WORDPRESS_E2E_HOME ?? "/var/lib/content-sync-test/wordpress-e2e",
+  WORDPRESS_TEST_PORT: process.env.WORDPRESS_E2E_PORT ?? "18766",
+  WORDPRESS_TEST_DB: "content_sync_wp_e2e",
+};
+const envFile = path.join(E2E_SITE.WORDPRESS_TEST_HOME, "wordpress.env");
+
+async function readSite(): Promise<WordPressSite | undefined> {
+  const text = await readFile(envFile, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  const values = new Map(
+    text
+      .split("\n")
+      .filter((line) => line.includes("="))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1).trim()] as const),
+  );
+  const url = values.get("WORDPRESS_URL");
+  const user = values.get("WORDPRESS_USER");
+  const appPassword = values.get("WORDPRESS_APP_PASSWORD");
+  return url && user && appPassword ? { url, user, appPassword } : undefined;
+}
+
+async function acceptsCredentials(site: WordPressSite): Promise<boolean> {
+  const response = await fetch(`${site.url}/wp-json/wp/v2/users/me`, {
+    headers: { authorization: basic(site) },
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => undefined);
+  await response?.arrayBuffer();
+  return response?.status === 200;
+}
+
+/** The end-to-end WordPress: reused when it answers with its credentials, else set up by the script. */
+export async function wordpressE2eSite(): Promise<WordPressSite> {
+  const existing = await readSite();
+  if (existing && (await acceptsCredentials(existing))) return existing;
+  try {
+    await promisify(execFile)("bash", [setupScript], {
+      env: { ...process.env, ...E2E_SITE },
+      timeout: 900_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    throw new Error(
+      `the end-to-end WordPress needs ${setupScript} to succeed (as root) with ${JSON.stringify(E2E_SITE)}: ${stderr ?? String(error)}`,
+    );
+  }
+  const site = await readSite();
+  if (!site || !(await acceptsCredentials(site))) {
+    throw new Error(
+      `${setupScript} ran but ${envFile} does not describe a WordPress that accepts its credentials`,
+    );
+  }
+  return site;
+}
