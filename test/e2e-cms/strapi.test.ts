@@ -34,7 +34,7 @@ describe.each(["v4", "v5"] as const)("Strapi %s → sync engine → Intercom san
     if (entry.publishedAt !== null) entry.publishedAt = entry.updatedAt;
   };
 
-  function articlesSource(id: string, extraOptions = ""): SourceConfig {
+  function articlesSource(id: string, extraOptions = "", extraSource = ""): SourceConfig {
     return h.source(
       `
       id: ${id}
@@ -52,6 +52,7 @@ describe.each(["v4", "v5"] as const)("Strapi %s → sync engine → Intercom san
             urlTemplate: "https://help.example.com/articles/{slug}"
             labelFields: [tags]
         ${extraOptions}
+      ${extraSource}
       `,
       env,
     );
@@ -181,8 +182,15 @@ describe.each(["v4", "v5"] as const)("Strapi %s → sync engine → Intercom san
     );
   });
 
-  it("drafts are synced only by a source configured with includeDrafts", async () => {
-    const previews = articlesSource("strapi-previews", "includeDrafts: true");
+  it("drafts are synced only by a source configured with includeDrafts, and only unpublished ones count as drafts", async () => {
+    const previews = articlesSource(
+      "strapi-previews",
+      "includeDrafts: true",
+      `rules:
+        availability:
+          - match: { status: draft }
+            aiAgent: false`,
+    );
     await h.resetStats();
     expect(await h.run(previews, env, "full")).toMatchObject({
       created: 4,
@@ -197,7 +205,16 @@ describe.each(["v4", "v5"] as const)("Strapi %s → sync engine → Intercom san
     expect(await h.page(previews, idOf(entries.roadmap))).toMatchObject({
       title: "Roadmap",
       url: "https://help.example.com/articles/roadmap",
+      ai_agent_availability: false,
+      ai_copilot_availability: true,
     });
+    // v5 lists every document as its draft version: the published ones must still not match the rule.
+    for (const entry of [entries.install, entries.setup, entries.billing]) {
+      expect(await h.page(previews, idOf(entry))).toMatchObject({
+        ai_agent_availability: true,
+        ai_copilot_availability: true,
+      });
+    }
     expect((await h.pages(articles)).map((page) => page.external_id)).not.toContain(idOf(entries.roadmap));
   });
 

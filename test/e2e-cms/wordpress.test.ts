@@ -250,8 +250,8 @@ describe("WordPress → sync engine → Intercom sandbox, end to end", { timeout
       ai_agent_availability: false,
       ai_copilot_availability: true,
     });
-    // title.rendered of a private post carries WordPress's "Private: " prefix (private_title_format).
-    expect(runbook.title).toMatch(/^(Private: )?Support runbook$/);
+    // The post's own title: WordPress's rendered "Private: " prefix (private_title_format) stays out.
+    expect(runbook.title).toBe("Support runbook");
     expect(runbook.html).toContain("on-call engineer");
     expect(await h.page(internal, externalId(ids.upcoming))).toMatchObject({
       ai_agent_availability: false,

@@ -22,12 +22,26 @@ import { strapiWebhook } from "./strapi-webhook.js";
 
 type Query = NonNullable<HttpRequestOptions["query"]>;
 
+/**
+ * documentIds per `filters[documentId][$in]` lookup. Strapi parses queries with qs, whose default
+ * arrayLimit (20) turns higher indices into object keys; 20 also keeps the URL short.
+ */
+const LOOKUP_CHUNK = 20;
+
 /** One listing unit: a content type in one locale (or the server's default locale). */
 interface Scope {
   type: StrapiContentType;
   locale?: string;
   /** Key of this scope in the cursor. */
   key: string;
+}
+
+interface RawPage {
+  items: unknown[];
+  pageCount: number;
+  total: number;
+  date: Date;
+  url: string;
 }
 
 interface Page {
@@ -86,6 +100,10 @@ export class StrapiConnector implements Connector {
   async *listAll(ctx: ListContext): AsyncIterable<SourceEvent> {
     let startedAt: Date | undefined;
     for (const scope of this.scopes()) {
+      // Before the drafts: a document published in between shows as a draft until the next run.
+      const published = this.draftVersions()
+        ? await this.publishedDocumentIds(scope, undefined, ctx.signal)
+        : undefined;
       let firstTotal: number | undefined;
       let lastTotal = 0;
       for (let page = 1; ; page++) {
@@ -97,7 +115,7 @@ export class StrapiConnector implements Connector {
         startedAt ??= result.date;
         firstTotal ??= result.total;
         lastTotal = result.total;
-        for (const entry of result.entries) yield this.event(scope, entry);
+        for (const entry of result.entries) yield this.event(scope, entry, published);
         if (page >= result.pageCount || result.entries.length === 0) break;
       }
       // Page numbers are offsets: an entry deleted mid-listing shifts the next one past us, which
@@ -142,6 +160,13 @@ export class StrapiConnector implements Connector {
           },
           ctx.signal,
         );
+        const published = this.draftVersions()
+          ? await this.publishedDocumentIds(
+              scope,
+              result.entries.map((entry) => entry.documentId ?? ""),
+              ctx.signal,
+            )
+          : undefined;
         for (const entry of result.entries) {
           const key = `${entry.id}@${entry.updatedAt}`;
           if (seen.has(key)) continue;
@@ -151,7 +176,7 @@ export class StrapiConnector implements Connector {
           // v4 previews show unpublished entries (publishedAt null): gone for a published-only source.
           yield entry.publishedAt === null && !this.options.includeDrafts
             ? { kind: "deleted", externalId: this.externalId(scope, entry) }
-            : this.event(scope, entry);
+            : this.event(scope, entry, published);
         }
         if (newest !== undefined) {
           state.since[scope.key] = new Date(newest).toISOString();
@@ -212,7 +237,11 @@ export class StrapiConnector implements Connector {
         continue;
       }
       const entry = this.normalize(data, response.url);
-      yield this.event({ type, key: type.pluralApiId, ...(locale ? { locale } : {}) }, entry);
+      const scope: Scope = { type, key: type.pluralApiId, ...(locale ? { locale } : {}) };
+      const published = this.draftVersions()
+        ? await this.publishedDocumentIds(scope, [entry.documentId ?? ""], ctx.signal)
+        : undefined;
+      yield this.event(scope, entry, published);
     }
   }
 
@@ -225,8 +254,10 @@ export class StrapiConnector implements Connector {
   }
 
   /**
-   * Which versions to read. v5: `status=draft` gives every document's latest draft. v4: `preview`
-   * includes drafts; incremental listings with a token use it to see unpublishing (publishedAt null).
+   * Which versions to read. v5: `status=draft` gives the draft version of every document, published
+   * ones included, so with `includeDrafts` the content synced is always the latest draft (edits not
+   * yet published included). v4: `preview` includes drafts; incremental listings with a token use it
+   * to see unpublishing (publishedAt null).
    */
   private publication(incremental: boolean): Query {
     if (this.options.version === "v5") return { status: this.options.includeDrafts ? "draft" : "published" };
@@ -234,15 +265,97 @@ export class StrapiConnector implements Connector {
     return { publicationState: preview ? "preview" : "live" };
   }
 
+  /**
+   * True when entries are v5 draft versions: their `publishedAt` is always null, so whether the
+   * document is published must be asked separately (see publishedDocumentIds).
+   */
+  private draftVersions(): boolean {
+    return this.options.version === "v5" && this.options.includeDrafts;
+  }
+
+  /**
+   * Which documents of a scope have a published version. Strapi 5 documents the `status=draft`
+   * listing as returning the draft version of each document, whose `publishedAt` is null even when a
+   * published version exists; `status=published` lists exactly the published ones. This asks the
+   * latter for documentIds only (`fields[0]=documentId`; v5 always returns `id` and `documentId`),
+   * page by page: for the given documentIds (in chunks of `filters[documentId][$in]`), or for the
+   * whole scope when `documentIds` is undefined (one short request per page of documents; the set
+   * holds one id per published document of the scope).
+   */
+  private async publishedDocumentIds(
+    scope: Scope,
+    documentIds: readonly string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<Set<string>> {
+    const published = new Set<string>();
+    const wanted =
+      documentIds === undefined ? undefined : [...new Set(documentIds)].filter((id) => id !== "");
+    if (wanted?.length === 0) return published;
+    const chunks =
+      wanted === undefined
+        ? [undefined]
+        : Array.from({ length: Math.ceil(wanted.length / LOOKUP_CHUNK) }, (_, index) =>
+            wanted.slice(index * LOOKUP_CHUNK, (index + 1) * LOOKUP_CHUNK),
+          );
+    for (const chunk of chunks) {
+      const filter = Object.fromEntries(
+        (chunk ?? []).map((id, index) => [`filters[documentId][$in][${index}]`, id]),
+      );
+      let firstTotal: number | undefined;
+      for (let page = 1; ; page++) {
+        const result = await this.page(
+          scope,
+          {
+            status: "published",
+            "fields[0]": "documentId",
+            "sort[0]": "id:asc",
+            "pagination[page]": page,
+            ...filter,
+          },
+          signal,
+        );
+        firstTotal ??= result.total;
+        // Offsets again: an unpublish mid-listing could shift a published document past us, and it
+        // would be labelled a draft (and get the drafts' availability rules) for a whole run.
+        if (result.total < firstTotal) {
+          throw new ConnectorError(
+            "unavailable",
+            `source "${this.init.sourceId}": published ${scope.type.pluralApiId} changed while listing (${firstTotal} → ${result.total}); the listing is incomplete`,
+            { sourceId: this.init.sourceId },
+          );
+        }
+        for (const item of result.items) {
+          const documentId = (item as { documentId?: unknown } | null)?.documentId;
+          if (typeof documentId !== "string" || documentId === "") {
+            throw this.badResponse(result.url, "a published entry has no documentId");
+          }
+          published.add(documentId);
+        }
+        if (page >= result.pageCount || result.items.length === 0) break;
+      }
+    }
+    return published;
+  }
+
   private populate(type: StrapiContentType): Query {
     return Object.fromEntries(type.populate.map((field, index) => [`populate[${index}]`, field]));
   }
 
   private async list(scope: Scope, query: Query, signal: AbortSignal): Promise<Page> {
+    const result = await this.page(scope, { ...query, ...this.populate(scope.type) }, signal);
+    const entries = result.items.map((item) => this.normalize(item, result.url));
+    this.logger.debug(
+      { type: scope.type.pluralApiId, page: query["pagination[page]"], count: entries.length },
+      "listed page",
+    );
+    return { entries, pageCount: result.pageCount, total: result.total, date: result.date };
+  }
+
+  /** One page of a scope's collection route, checked for Strapi's `{data, meta.pagination}` shape. */
+  private async page(scope: Scope, query: Query, signal: AbortSignal): Promise<RawPage> {
     const response = await this.http.json<unknown>(`/api/${scope.type.pluralApiId}`, {
       query: {
         ...query,
-        ...this.populate(scope.type),
         "pagination[pageSize]": this.options.pageSize,
         ...(scope.locale ? { locale: scope.locale } : {}),
       },
@@ -260,17 +373,13 @@ export class StrapiConnector implements Connector {
     ) {
       throw this.badResponse(response.url, "expected {data: [...], meta: {pagination: {pageCount, total}}}");
     }
-    const entries = body.data.map((item) => this.normalize(item, response.url));
     const date = Date.parse(response.headers.get("date") ?? "");
-    this.logger.debug(
-      { type: scope.type.pluralApiId, page: query["pagination[page]"], count: entries.length },
-      "listed page",
-    );
     return {
-      entries,
+      items: body.data,
       pageCount: pagination.pageCount,
       total: pagination.total,
       date: Number.isNaN(date) ? new Date() : new Date(date),
+      url: response.url,
     };
   }
 
@@ -286,12 +395,14 @@ export class StrapiConnector implements Connector {
     return strapiExternalId(scope.type.pluralApiId, entry, this.options);
   }
 
-  private event(scope: Scope, entry: StrapiEntry): SourceEvent {
+  /** `published`: documentIds with a published version, for entries that cannot tell (v5 drafts). */
+  private event(scope: Scope, entry: StrapiEntry, published?: ReadonlySet<string>): SourceEvent {
     const externalId = this.externalId(scope, entry);
+    const isPublished = entry.publishedAt !== null || published?.has(entry.documentId ?? "") === true;
     try {
       return {
         kind: "document",
-        document: strapiDocument(externalId, entry, scope.type, this.options.baseUrl),
+        document: strapiDocument(externalId, entry, scope.type, this.options.baseUrl, isPublished),
       };
     } catch (error) {
       return { kind: "failed", externalId, error: error as Error };

@@ -51,7 +51,11 @@ function urlOf(entry: StrapiEntry, type: StrapiContentType): string | undefined 
 
 /**
  * The listing already holds the whole entry, so `load` needs no request; the version hashes the
- * entry as delivered, so any change to what the document is made of changes it.
+ * entry as delivered and its status, so any change to what the document is made of, or publishing
+ * it, changes it.
+ * @param published whether the document has a published version (`metadata.status` "published",
+ *   else "draft"). Default: the entry's own `publishedAt`, which is right for v4 and for v5 published
+ *   versions; a v5 draft version never has one, so the caller must say for those.
  * @throws Error when the body field holds something its format cannot be
  */
 export function strapiDocument(
@@ -59,6 +63,7 @@ export function strapiDocument(
   entry: StrapiEntry,
   type: StrapiContentType,
   assetBase: string,
+  published: boolean = entry.publishedAt !== null,
 ): ListedDocument {
   const title = entry.attributes[type.titleField];
   const url = urlOf(entry, type);
@@ -67,7 +72,7 @@ export function strapiDocument(
   const metadata: DocumentMetadata = {
     type: type.singularApiId,
     space: type.pluralApiId,
-    status: entry.publishedAt === null ? "draft" : "published",
+    status: published ? "published" : "draft",
     labels: type.labelFields.flatMap((field) => labelValues(entry.attributes[field])),
     updated: updatedAt.toISOString(),
     ...(entry.locale ? { locale: entry.locale } : {}),
@@ -76,7 +81,7 @@ export function strapiDocument(
       : {}),
   };
   const version = createHash("sha256")
-    .update(JSON.stringify([entry.updatedAt, entry.publishedAt, entry.attributes]))
+    .update(JSON.stringify([entry.updatedAt, entry.publishedAt, published, entry.attributes]))
     .digest("hex")
     .slice(0, 32);
   const fetched: FetchedDocument = {

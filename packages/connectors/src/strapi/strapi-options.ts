@@ -41,8 +41,12 @@ export const strapiOptionsSchema = z.strictObject({
   apiTokenEnv: envVarName.optional(),
   contentTypes: z.array(strapiContentTypeSchema).min(1),
   /**
-   * Sync drafts too: `status=draft` (v5: the latest draft of every document) or
-   * `publicationState=preview` (v4). Needs a token allowed to read drafts. Default false.
+   * Sync drafts too. Needs a token allowed to read drafts. Default false.
+   * v5: lists `status=draft`, the draft version of every document, so the content synced is always
+   * the latest draft, including edits not yet published; `metadata.status` is still "published" for
+   * documents that have a published version (looked up with `status=published`) and "draft" for
+   * those that never were or were unpublished. v4: `publicationState=preview`, where a published entry
+   * is its only version.
    */
   includeDrafts: z.boolean().default(false),
   /** Locales to sync (i18n); each becomes its own document. Default: the server's default locale. */

@@ -15,9 +15,34 @@ export function parseWordPressExternalId(externalId: string): { type: string; id
   return { type: match[1]!, id: Number(match[2]) };
 }
 
-/** `title.rendered` is HTML with entities (`&#8217;`) and sometimes inline tags; Fin wants text. */
-export function decodeTitle(renderedTitle: string): string {
-  return cheerio.load(renderedTitle, null, false).text().trim();
+/** Titles are HTML with entities (`&#8217;`, `&amp;`) and sometimes inline tags; Fin wants text. */
+export function decodeTitle(htmlTitle: string): string {
+  return cheerio.load(htmlTitle, null, false).text().trim();
+}
+
+/**
+ * The label get_the_title() puts before a private post's title through the site's localised
+ * `private_title_format`: "Private: " in English, "Privé : ", "Privat: ", "私密：" elsewhere. A short run
+ * of letters, then a colon (ASCII or full-width), then optional spaces.
+ */
+const PRIVATE_TITLE_PREFIX = /^[\p{L}\p{M}][\p{L}\p{M} ]{0,29}?\s*[:：]\s*/u;
+
+/**
+ * The post's own title as text.
+ *
+ * With `context=edit` (credentials configured) WordPress sends `title.raw`, the title as saved, which
+ * is used as is (entities decoded). Without it only `title.rendered` exists, and for a private post
+ * that carries the `private_title_format` prefix ("Private: Support runbook"): the prefix is stripped
+ * from private posts only, so a public post titled "Private: …" keeps its title. Password-protected
+ * posts need nothing: the REST controller renders their title with `protected_title_format` set to
+ * "%s", so no "Protected: " prefix reaches us. Hazard: a site whose `private_title_format` filter drops
+ * the prefix would lose a leading "Word: " from private titles, but only without edit context, which
+ * anonymous sources never have for private posts anyway.
+ */
+export function wordpressTitle(post: Pick<WordPressPost, "title" | "status">): string {
+  if (post.title?.raw !== undefined) return decodeTitle(post.title.raw);
+  const rendered = decodeTitle(post.title?.rendered ?? "");
+  return post.status === "private" ? rendered.replace(PRIVATE_TITLE_PREFIX, "") : rendered;
 }
 
 function metadataOf(post: WordPressPost): DocumentMetadata {
@@ -51,7 +76,7 @@ function canonicalUrl(post: WordPressPost, urlTemplate: string | undefined): str
  * hashes what the document is made of: an edit in the same second as the last still changes it.
  */
 export function wordpressDocument(post: WordPressPost, urlTemplate: string | undefined): ListedDocument {
-  const title = decodeTitle(post.title?.rendered ?? "");
+  const title = wordpressTitle(post);
   const html = post.content?.rendered ?? "";
   const url = canonicalUrl(post, urlTemplate);
   const metadata = metadataOf(post);

@@ -14,7 +14,8 @@ export const wordpressPostSchema = z.object({
   slug: z.string().default(""),
   link: z.string().default(""),
   modified_gmt: z.string(),
-  title: rendered.optional(),
+  /** `raw` (the title as saved) comes only with `context=edit`; `rendered` always. */
+  title: rendered.extend({ raw: z.string().optional() }).optional(),
   content: rendered.extend({ protected: z.boolean().optional() }).optional(),
   categories: z.array(z.number()).optional(),
   tags: z.array(z.number()).optional(),

@@ -113,6 +113,69 @@ describe.each(["v4", "v5"] as const)("Strapi %s connector", (version) => {
     expect(draftDoc?.kind === "document" && draftDoc.document.metadata.status).toBe("draft");
   });
 
+  it("with includeDrafts, says published only of documents that have a published version", async () => {
+    const live = fixture.add("articles", { title: "Live", body: "l" }, { updatedAt: at(1) });
+    const pending = fixture.add("articles", { title: "Install", body: "old" }, { updatedAt: at(2) });
+    // Saved but not published yet: v5 serves it as the draft version, v4 has no such thing.
+    pending.draft = { fields: { title: "Install v2", body: "new" }, updatedAt: at(8) };
+    const never = fixture.add(
+      "articles",
+      { title: "Never", body: "n" },
+      { updatedAt: at(3), published: false },
+    );
+    const withdrawn = fixture.add("articles", { title: "Withdrawn", body: "w" }, { updatedAt: at(4) });
+    withdrawn.publishedAt = null;
+    const expected = {
+      [idOf(live)]: "published",
+      [idOf(pending)]: "published",
+      [idOf(never)]: "draft",
+      [idOf(withdrawn)]: "draft",
+    };
+    const statuses = async (events: SourceEvent[]) =>
+      Object.fromEntries(
+        await Promise.all(
+          events.flatMap((event) =>
+            event.kind === "document"
+              ? [event.document.load().then((doc) => [doc.externalId, doc.metadata.status])]
+              : [],
+          ),
+        ),
+      );
+    const connector = connect({ includeDrafts: true, pageSize: 2 });
+
+    const full = await collect(connector.listAll(silentContext()));
+    expect(await statuses(full)).toEqual(expected);
+    const cursor = JSON.stringify({ v: 1, since: { articles: at(0) } });
+    expect(await statuses(await collect(connector.listChanges!(cursor, silentContext())))).toEqual(expected);
+    expect(
+      await statuses(await collect(connector.fetchByIds(Object.keys(expected), silentContext()))),
+    ).toEqual(expected);
+
+    // Drafts mode syncs the latest draft: v5's draft version of a published document with pending edits.
+    const pendingDoc = full.find(
+      (event) => event.kind === "document" && event.document.externalId === idOf(pending),
+    );
+    expect(pendingDoc?.kind === "document" && (await pendingDoc.document.load()).title).toBe(
+      version === "v5" ? "Install v2" : "Install",
+    );
+
+    // Publishing changes the version even when the draft itself did not change.
+    const before = new Map(
+      full.flatMap((event) =>
+        event.kind === "document" ? [[event.document.externalId, event.document.version]] : [],
+      ),
+    );
+    withdrawn.publishedAt = at(4);
+    const again = await collect(connector.listAll(silentContext()));
+    expect(await statuses(again)).toEqual({ ...expected, [idOf(withdrawn)]: "published" });
+    const changed = again.flatMap((event) =>
+      event.kind === "document" && event.document.version !== before.get(event.document.externalId)
+        ? [event.document.externalId]
+        : [],
+    );
+    expect(changed).toEqual([idOf(withdrawn)]);
+  });
+
   it("lists changes after the cursor in updatedAt order, across pages of equal timestamps", async () => {
     const old = fixture.add("articles", { title: "Old", body: "a" }, { updatedAt: at(1) });
     const tied = [1, 2, 3, 4, 5].map((n) =>
@@ -275,6 +338,97 @@ describe.each(["v4", "v5"] as const)("Strapi %s connector", (version) => {
       ),
     );
     expect(fetched[0]?.kind === "document" && (await fetched[0].document.load()).title).toBe("Bonjour");
+  });
+});
+
+describe("Strapi v5 drafts: looking up published versions", () => {
+  let fixture: StrapiFixture;
+  let baseUrl: string;
+  beforeEach(async () => {
+    fixture = new StrapiFixture("v5");
+    baseUrl = await fixture.start();
+  });
+  afterEach(async () => {
+    await fixture.close();
+  });
+  const connect = (options: Record<string, unknown> = {}) =>
+    strapiConnector.create(
+      strapiConnector.optionsSchema.parse({
+        baseUrl,
+        apiTokenEnv: "T",
+        contentTypes: [{ pluralApiId: "articles", singularApiId: "article" }],
+        ...options,
+      }),
+      { sourceId: "cms", logger: pino({ level: "silent" }), env: { T: "strapi-token" } },
+    );
+  const lookups = () =>
+    fixture.requests.filter(
+      (request) => request.path === "/api/articles" && request.query.get("status") === "published",
+    );
+
+  it("asks status=published for documentIds only, page by page, before a full listing of drafts", async () => {
+    const entries = [1, 2, 3, 4, 5].map((n) =>
+      fixture.add(
+        "articles",
+        { title: `A${n}` },
+        { updatedAt: `2026-01-01T00:00:0${n}.000Z`, published: n !== 3 },
+      ),
+    );
+    const events = await collect(connect({ includeDrafts: true, pageSize: 2 }).listAll(silentContext()));
+    expect(documentIds(events)).toHaveLength(5);
+    expect(lookups().map((request) => request.query.get("pagination[page]"))).toEqual(["1", "2"]);
+    for (const request of lookups()) {
+      expect(request.query.get("fields[0]")).toBe("documentId");
+      expect([...request.query.keys()].some((key) => key.startsWith("filters"))).toBe(false);
+    }
+    const draftListing = fixture.requests.findIndex((request) => request.query.get("status") === "draft");
+    expect(draftListing).toBeGreaterThan(fixture.requests.indexOf(lookups().at(-1)!));
+    const drafts = events.flatMap((event) =>
+      event.kind === "document" && event.document.metadata.status === "draft"
+        ? [event.document.externalId]
+        : [],
+    );
+    expect(drafts).toEqual([`articles:${entries[2]!.documentId}`]);
+  });
+
+  it("looks up only the documents of each page of changes, in chunks of 20 ids", async () => {
+    const entries = Array.from({ length: 25 }, (_, n) =>
+      fixture.add(
+        "articles",
+        { title: `A${n}` },
+        { updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(), published: n % 2 === 0 },
+      ),
+    );
+    const events = await collect(
+      connect({ includeDrafts: true, overlapSeconds: 0 }).listChanges!(
+        JSON.stringify({ v: 1, since: { articles: "2025-12-31T00:00:00.000Z" } }),
+        silentContext(),
+      ),
+    );
+    const asked = lookups().map((request) =>
+      [...request.query.entries()]
+        .filter(([key]) => key.startsWith("filters[documentId][$in]"))
+        .map(([, id]) => id),
+    );
+    expect(asked.map((ids) => ids.length)).toEqual([20, 5]);
+    expect(asked.flat()).toEqual(entries.map((entry) => entry.documentId));
+    const published = events.flatMap((event) =>
+      event.kind === "document" && event.document.metadata.status === "published"
+        ? [event.document.externalId]
+        : [],
+    );
+    expect(published.sort()).toEqual(
+      entries
+        .filter((_, n) => n % 2 === 0)
+        .map((entry) => `articles:${entry.documentId}`)
+        .sort(),
+    );
+  });
+
+  it("asks nothing more without includeDrafts: published versions say so themselves", async () => {
+    fixture.add("articles", { title: "A" }, { updatedAt: "2026-01-01T00:00:01.000Z" });
+    await collect(connect().listAll(silentContext()));
+    expect(fixture.requests).toHaveLength(1);
   });
 });
 

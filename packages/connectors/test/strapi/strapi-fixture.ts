@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A document as the fixture stores it; v5 serves drafts of every document and published ones too. */
+/**
+ * A document as the fixture stores it. v4: one row, a draft when `publishedAt` is null. v5: a draft
+ * version for every document (`status=draft`) and a published version when `publishedAt` is set.
+ */
 export interface FixtureEntry {
   id: number;
   documentId: string;
@@ -9,6 +12,11 @@ export interface FixtureEntry {
   updatedAt: string;
   publishedAt: string | null;
   fields: Record<string, unknown>;
+  /**
+   * v5 only: edits saved to the draft version of a published document and not yet published. Its
+   * `status=draft` version serves these instead of `fields`/`updatedAt`.
+   */
+  draft?: { fields: Record<string, unknown>; updatedAt: string };
 }
 
 export interface FixtureRequest {
@@ -20,8 +28,10 @@ export interface FixtureRequest {
 /**
  * A node:http server answering Strapi's REST routes in the v4 (`{id, attributes}`) or v5 (flat, with
  * `documentId`) shape: `pagination[page]`/`[pageSize]` with `meta.pagination`, `sort[n]`,
- * `filters[updatedAt][$gt|$gte]`, `publicationState` (v4), `status` (v5), `locale`, findOne, 401 for a
- * wrong token and a 429 with Retry-After on demand.
+ * `filters[updatedAt][$gt|$gte]`, `filters[documentId][$in][n]` (v5), `fields[n]`, `publicationState`
+ * (v4), `status` (v5: `draft` serves the draft version of every document, published ones included,
+ * with `publishedAt: null`, as Strapi 5 documents), `locale`, findOne, 401 for a wrong token and a 429
+ * with Retry-After on demand.
  */
 export class StrapiFixture {
   readonly collections = new Map<string, FixtureEntry[]>();
@@ -123,7 +133,7 @@ export class StrapiFixture {
       const found = candidates.find((entry) =>
         this.version === "v4" ? String(entry.id) === match[2] : entry.documentId === match[2],
       );
-      if (found) send(200, { data: this.shape(found), meta: {} });
+      if (found) send(200, { data: this.shape(found, url.searchParams), meta: {} });
       else error(404, "NotFoundError", "Not Found");
       return;
     }
@@ -136,6 +146,10 @@ export class StrapiFixture {
       const bound = url.searchParams.get(`filters[updatedAt][${operator}]`);
       if (bound !== null) rows = rows.filter((entry) => test(Date.parse(entry.updatedAt), Date.parse(bound)));
     }
+    const documentIds = [...url.searchParams.entries()]
+      .filter(([key]) => /^filters\[documentId\]\[\$in\]\[\d+\]$/.test(key))
+      .map(([, value]) => value);
+    if (documentIds.length > 0) rows = rows.filter((entry) => documentIds.includes(entry.documentId));
     const sorts = [...url.searchParams.entries()]
       .filter(([key]) => /^sort(\[\d+\])?$/.test(key))
       .map(([, value]) => value.split(":") as [string, string?]);
@@ -151,7 +165,9 @@ export class StrapiFixture {
     const pageSize = Math.min(Number(url.searchParams.get("pagination[pageSize]") ?? 25), this.maxLimit);
     const pageCount = Math.ceil(rows.length / pageSize);
     send(200, {
-      data: rows.slice((page - 1) * pageSize, page * pageSize).map((entry) => this.shape(entry)),
+      data: rows
+        .slice((page - 1) * pageSize, page * pageSize)
+        .map((entry) => this.shape(entry, url.searchParams)),
       meta: { pagination: { page, pageSize, pageCount, total: rows.length } },
     });
   }
@@ -163,19 +179,34 @@ export class StrapiFixture {
         ? collection
         : collection.filter((entry) => entry.publishedAt !== null);
     }
-    if (query.get("status") === "draft")
-      return collection.map((entry) => ({ ...entry, id: entry.id + 10_000, publishedAt: null }));
+    if (query.get("status") === "draft") {
+      return collection.map((entry) => ({
+        ...entry,
+        id: entry.id + 10_000,
+        publishedAt: null,
+        fields: entry.draft?.fields ?? entry.fields,
+        updatedAt: entry.draft?.updatedAt ?? entry.updatedAt,
+      }));
+    }
     return collection.filter((entry) => entry.publishedAt !== null);
   }
 
-  private shape(entry: FixtureEntry): Record<string, unknown> {
-    const attributes = {
+  /** `fields[n]` selects attributes; `id` (and v5's `documentId`) always come. */
+  private shape(entry: FixtureEntry, query?: URLSearchParams): Record<string, unknown> {
+    const all: Record<string, unknown> = {
       ...entry.fields,
       createdAt: entry.updatedAt,
       updatedAt: entry.updatedAt,
       publishedAt: entry.publishedAt,
       locale: entry.locale,
     };
+    const selected = [...(query?.entries() ?? [])]
+      .filter(([key]) => /^fields\[\d+\]$/.test(key))
+      .map(([, value]) => value);
+    const attributes =
+      selected.length === 0
+        ? all
+        : Object.fromEntries(Object.entries(all).filter(([key]) => selected.includes(key)));
     return this.version === "v4"
       ? { id: entry.id, attributes }
       : { id: entry.id, documentId: entry.documentId, ...attributes };

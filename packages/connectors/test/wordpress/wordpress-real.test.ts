@@ -77,6 +77,62 @@ describe("WordPress connector against a real WordPress", { timeout: 60_000 }, ()
     expect(fetched.updatedAt?.getTime()).toBeGreaterThan(Date.now() - 10 * 60_000);
   });
 
+  it("titles private and password-protected posts by their own title, without WordPress's prefixes", async () => {
+    const runbook = await admin.create("posts", {
+      title: "Support runbook &amp; escalation",
+      content: "<p>Escalate to the on-call engineer.</p>",
+      status: "private",
+    });
+    const locked = await admin.create("posts", {
+      title: "Partner pricing",
+      content: "<p>gated</p>",
+      status: "publish",
+      password: "open sesame",
+    });
+    // A public post whose own title starts like the prefix keeps it, with or without credentials.
+    const publicNote = await admin.create("posts", {
+      title: "Private: how we handle data",
+      status: "publish",
+    });
+    // What WordPress itself renders, which is what leaked into Fin before.
+    const { data: rendered } = await admin.request<{ title: { rendered: string } }>(
+      "GET",
+      `/posts/${runbook}?context=edit`,
+    );
+    expect(rendered.title.rendered).toBe("Private: Support runbook &amp; escalation");
+
+    const titles = async (options: Record<string, unknown>) => {
+      const events = await collect(connect(options).listAll(silentContext()));
+      const entries = await Promise.all(
+        events.flatMap((event) =>
+          event.kind === "document" ? [event.document.load().then((doc) => [doc.externalId, doc.title])] : [],
+        ),
+      );
+      return Object.fromEntries(entries);
+    };
+    expect(
+      await titles({
+        ...withCredentials,
+        postTypes: ["post"],
+        statuses: ["publish", "private"],
+        includePasswordProtected: true,
+      }),
+    ).toEqual({
+      [`post:${runbook}`]: "Support runbook & escalation",
+      [`post:${locked}`]: "Partner pricing",
+      [`post:${publicNote}`]: "Private: how we handle data",
+    });
+    expect(await titles({ postTypes: ["post"] })).toEqual({
+      [`post:${publicNote}`]: "Private: how we handle data",
+    });
+    const [byId] = await collect(
+      connect({ ...withCredentials, statuses: ["private"] }).fetchByIds([`post:${runbook}`], silentContext()),
+    );
+    expect(byId?.kind === "document" && (await byId.document.load()).title).toBe(
+      "Support runbook & escalation",
+    );
+  });
+
   it("scopes by category slug and keeps drafts out unless configured", async () => {
     const slug = `kb-${Date.now()}`;
     const kb = await admin.term("categories", slug);
