@@ -40,7 +40,9 @@ for (const file of files) {
 }
 
 const format = (value: number) =>
-  Number.isInteger(value) ? value.toLocaleString("en-US") : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  Number.isInteger(value)
+    ? value.toLocaleString("en-US")
+    : value.toLocaleString("en-US", { maximumFractionDigits: 2 });
 const table = [
   ["benchmark", "metric", "value", "unit", "target"],
   ...rows.map((row) => [row.benchmark, row.metric, format(row.value), row.unit, row.target ?? ""]),

@@ -8,7 +8,13 @@ import { describe, expect, it } from "vitest";
  * apps, no import cycles between workspace packages, and one version of each dependency.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const workspaceDirs = ["packages/intercom", "packages/connectors", "packages/sync", "apps/scheduler", "apps/worker"];
+const workspaceDirs = [
+  "packages/intercom",
+  "packages/connectors",
+  "packages/sync",
+  "apps/scheduler",
+  "apps/worker",
+];
 
 interface Manifest {
   name: string;
@@ -47,7 +53,7 @@ describe("workspace shape", () => {
 
   it("apps never import each other and packages never import apps", () => {
     const offences: string[] = [];
-    for (const [dir, imports] of graph) {
+    for (const imports of graph.values()) {
       for (const [target, file] of imports) {
         const targetDir = names.get(target)!;
         if (targetDir.startsWith("apps/")) offences.push(`${file} imports ${target}`);
@@ -87,7 +93,9 @@ describe("workspace shape", () => {
         versions.get(name)!.add(version);
       }
     }
-    const conflicting = [...versions].filter(([, set]) => set.size > 1).map(([name, set]) => `${name}: ${[...set].join(", ")}`);
+    const conflicting = [...versions]
+      .filter(([, set]) => set.size > 1)
+      .map(([name, set]) => `${name}: ${[...set].join(", ")}`);
     expect(conflicting).toEqual([]);
   });
 });

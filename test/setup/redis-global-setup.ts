@@ -25,7 +25,9 @@ export default async function setup(): Promise<() => Promise<void>> {
       { stdio: "ignore" },
     );
   } catch (error) {
-    throw new Error(`no Redis answers at ${configured} and redis-server could not be started: ${String(error)}`);
+    throw new Error(
+      `no Redis answers at ${configured} and redis-server could not be started: ${String(error)}`,
+    );
   }
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
@@ -67,7 +69,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

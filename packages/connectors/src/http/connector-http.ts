@@ -93,14 +93,21 @@ export class ConnectorHttp {
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (attempt >= maxRetries) {
-          throw new ConnectorError("unavailable", `${this.describe(url)} failed: ${(error as Error).message}`, {
-            sourceId: this.options.sourceId,
-            url: url.href,
-            cause: error,
-          });
+          throw new ConnectorError(
+            "unavailable",
+            `${this.describe(url)} failed: ${(error as Error).message}`,
+            {
+              sourceId: this.options.sourceId,
+              url: url.href,
+              cause: error,
+            },
+          );
         }
         const delay = this.backoff(attempt);
-        logger.warn({ url: url.pathname, attempt, delayMs: delay, err: (error as Error).message }, "retrying");
+        logger.warn(
+          { url: url.pathname, attempt, delayMs: delay, err: (error as Error).message },
+          "retrying",
+        );
         await sleep(delay, request.signal);
         continue;
       }
@@ -112,12 +119,16 @@ export class ConnectorHttp {
           try {
             data = JSON.parse(text);
           } catch (cause) {
-            throw new ConnectorError("bad_response", `${this.describe(url)} returned a body that is not JSON`, {
-              sourceId: this.options.sourceId,
-              status: response.status,
-              url: url.href,
-              cause,
-            });
+            throw new ConnectorError(
+              "bad_response",
+              `${this.describe(url)} returned a body that is not JSON`,
+              {
+                sourceId: this.options.sourceId,
+                status: response.status,
+                url: url.href,
+                cause,
+              },
+            );
           }
         }
         return { status: response.status, headers: response.headers, data: data as T, url: url.href };
@@ -125,7 +136,9 @@ export class ConnectorHttp {
 
       const detail = (await response.text().catch(() => "")).slice(0, 300);
       if (response.status === 401 || response.status === 403) {
-        const credential = this.options.credentialEnv ? ` (credential from env var ${this.options.credentialEnv})` : "";
+        const credential = this.options.credentialEnv
+          ? ` (credential from env var ${this.options.credentialEnv})`
+          : "";
         throw new ConnectorError(
           "auth",
           `source "${this.options.sourceId}": ${this.describe(url)} was refused with ${response.status}${credential}: ${detail}`,
@@ -143,7 +156,8 @@ export class ConnectorHttp {
         await sleep(delay, request.signal);
         continue;
       }
-      const kind = response.status === 429 ? "rate_limited" : response.status >= 500 ? "unavailable" : "bad_response";
+      const kind =
+        response.status === 429 ? "rate_limited" : response.status >= 500 ? "unavailable" : "bad_response";
       throw new ConnectorError(kind, `${this.describe(url)} answered ${response.status}: ${detail}`, {
         sourceId: this.options.sourceId,
         status: response.status,

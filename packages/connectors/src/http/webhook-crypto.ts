@@ -33,9 +33,12 @@ export function requireSecret(secret: string | undefined): string {
  * cannot be replayed later.
  */
 export function assertFreshTimestamp(timestampSeconds: number, now: Date, toleranceSeconds: number): void {
-  if (!Number.isFinite(timestampSeconds)) throw new WebhookVerificationError("webhook timestamp is missing or not a number");
+  if (!Number.isFinite(timestampSeconds))
+    throw new WebhookVerificationError("webhook timestamp is missing or not a number");
   const skew = Math.abs(now.getTime() / 1000 - timestampSeconds);
   if (skew > toleranceSeconds) {
-    throw new WebhookVerificationError(`webhook timestamp is ${Math.round(skew)}s away from now (tolerance ${toleranceSeconds}s)`);
+    throw new WebhookVerificationError(
+      `webhook timestamp is ${Math.round(skew)}s away from now (tolerance ${toleranceSeconds}s)`,
+    );
   }
 }
