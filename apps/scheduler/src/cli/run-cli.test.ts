@@ -1,0 +1,117 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CliCommand, CliContext } from "./command.js";
+import { runCli } from "./run-cli.js";
+
+function io(cwd: string, env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const ctx: CliContext = {
+    stdout,
+    stderr,
+    env: { LOG_LEVEL: "silent", ...env },
+    cwd,
+    signal: new AbortController().signal,
+  };
+  return { ctx, out: () => out, err: () => err };
+}
+
+describe("content-sync command dispatch", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "content-sync-cli-unit-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("lists the commands on --help and exits 2 without a command", async () => {
+    const help = io(dir);
+    expect(await runCli(["--help"], help.ctx)).toBe(0);
+    expect(help.out()).toMatch(/sync\s+sync one source/);
+    expect(help.out()).toMatch(/config\s+config check/);
+    const none = io(dir);
+    expect(await runCli([], none.ctx)).toBe(2);
+    expect(none.err()).toContain("Usage: content-sync <command>");
+  });
+
+  it("rejects unknown commands and flags with usage, exit 2", async () => {
+    const unknown = io(dir);
+    expect(await runCli(["synk"], unknown.ctx)).toBe(2);
+    expect(unknown.err()).toContain('unknown command "synk"');
+    const flag = io(dir);
+    expect(await runCli(["sync", "--all", "--forse-deletes"], flag.ctx)).toBe(2);
+    expect(flag.err()).toContain("content-sync sync: unknown flag --forse-deletes");
+    expect(flag.err()).toContain("Usage: content-sync sync");
+    const both = io(dir);
+    expect(await runCli(["plan", "docs", "--all"], both.ctx)).toBe(2);
+    expect(both.err()).toContain("either a source id or --all");
+    const neither = io(dir);
+    expect(await runCli(["sync"], neither.ctx)).toBe(2);
+    expect(neither.err()).toContain("name a source id or pass --all");
+    const concurrency = io(dir);
+    expect(await runCli(["sync", "--all", "--concurrency", "0"], concurrency.ctx)).toBe(2);
+    expect(concurrency.err()).toContain('--concurrency expects a positive integer, got "0"');
+  });
+
+  it("checks a config given as argument, --config or CONTENT_SYNC_CONFIG", async () => {
+    const file = path.join(dir, "sources.yaml");
+    await writeFile(
+      file,
+      "sources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    webhook: { secretEnv: DOCS_SECRET }\n    options: { root: . }\n",
+    );
+    const byEnv = io(dir, { CONTENT_SYNC_CONFIG: "sources.yaml" });
+    expect(await runCli(["config", "check"], byEnv.ctx)).toBe(0);
+    expect(byEnv.out()).toContain("sources.yaml is valid: 1 source(s): docs (filesystem)");
+    expect(byEnv.out()).toContain("webhook secret DOCS_SECRET is not set");
+    expect(byEnv.out()).toContain("INTERCOM_ACCESS_TOKEN is not set: runs will target the embedded sandbox");
+
+    const json = io(dir, { INTERCOM_ACCESS_TOKEN: "x", DOCS_SECRET: "y" });
+    expect(await runCli(["config", "check", "--config", file, "--json"], json.ctx)).toBe(0);
+    expect(JSON.parse(json.out())).toEqual({ valid: true, file, sources: ["docs"], notes: [] });
+
+    const missing = io(dir);
+    expect(await runCli(["config", "check", "nope.yaml"], missing.ctx)).toBe(2);
+    expect(missing.err()).toContain(`invalid config ${path.join(dir, "nope.yaml")} (1 problem)`);
+    const sub = io(dir);
+    expect(await runCli(["config", "lint"], sub.ctx)).toBe(2);
+    expect(sub.err()).toContain('unknown config subcommand "lint"');
+  });
+
+  it("names an unknown source and lists the configured ones", async () => {
+    const file = path.join(dir, "c.yaml");
+    await writeFile(
+      file,
+      `dataDir: ${path.join(dir, "data")}\nsources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    options: { root: . }\n`,
+    );
+    const run = io(dir);
+    expect(await runCli(["sync", "handbook", "--config", file], run.ctx)).toBe(2);
+    expect(run.err()).toContain('unknown source "handbook"');
+    expect(run.err()).toContain("configured sources: docs");
+  });
+
+  it("turns a command's unexpected error into exit 1 with its message", async () => {
+    const failing: CliCommand = {
+      name: "boom",
+      summary: "fails",
+      usage: "Usage: boom",
+      run: async () => {
+        throw new TypeError("wires crossed");
+      },
+    };
+    const run = io(dir);
+    expect(await runCli(["boom"], run.ctx, [failing])).toBe(1);
+    expect(run.err()).toContain("content-sync boom failed: TypeError: wires crossed");
+  });
+});

@@ -1,0 +1,191 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { ConnectorRegistry } from "@content-sync/connectors";
+import { transformOptionsSchema } from "@content-sync/connectors";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { ConfigIssue } from "./config-error.js";
+import { ConfigError, formatPath } from "./config-error.js";
+import { interpolateEnv } from "./interpolate-env.js";
+import type { RawConfig } from "./schema.js";
+import { buildConfigSchema } from "./schema.js";
+import type { ContentSyncConfig, SourceConfig } from "./types.js";
+import { BUILT_IN_DEFAULTS } from "./types.js";
+
+export interface LoadConfigOptions {
+  /** Connector types the config may use; each validates its source's `options`. */
+  registry: ConnectorRegistry;
+  /** Environment for `${VAR}` references. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Base for relative `dataDir` and sandbox paths. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Reads, interpolates and validates a config file; throws ConfigError naming file, path and problem. */
+export async function loadConfig(file: string, options: LoadConfigOptions): Promise<ContentSyncConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (error as Error).message;
+    throw new ConfigError(file, [{ path: "", message: `cannot read the config: ${reason}` }], {
+      cause: error,
+    });
+  }
+  return parseConfig(text, file, options);
+}
+
+/** Same as loadConfig for text already in memory; `file` is only used in messages. */
+export function parseConfig(text: string, file: string, options: LoadConfigOptions): ContentSyncConfig {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      document.errors.map((error) => {
+        const position = lineCounter.linePos(error.pos[0]);
+        return {
+          path: "",
+          line: position.line,
+          column: position.col,
+          message: `YAML: ${firstLine(error.message)}`,
+        };
+      }),
+    );
+  }
+  const locate = (
+    issuePath: readonly PropertyKey[],
+    unknownKey?: string,
+  ): Pick<ConfigIssue, "line" | "column"> => {
+    if (unknownKey !== undefined) {
+      // Point at the misspelt key itself rather than at its value or the enclosing object.
+      const parent = document.getIn(issuePath as unknown[], true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === unknownKey);
+        const range = isScalar(pair?.key) ? pair.key.range : undefined;
+        if (range) {
+          const position = lineCounter.linePos(range[0]);
+          return { line: position.line, column: position.col };
+        }
+      }
+    }
+    for (let length = issuePath.length; length >= 0; length--) {
+      const node = document.getIn(issuePath.slice(0, length) as unknown[], true) as {
+        range?: [number, number, number];
+      };
+      if (node && typeof node === "object" && Array.isArray(node.range)) {
+        const position = lineCounter.linePos(node.range[0]);
+        return { line: position.line, column: position.col };
+      }
+    }
+    return {};
+  };
+
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(document.toJS() ?? {}, options.env ?? process.env, issues);
+  for (const issue of issues) Object.assign(issue, locate(pathFromText(issue.path)));
+
+  const result = buildConfigSchema(options.registry).safeParse(interpolated);
+  if (!result.success) issues.push(...result.error.issues.flatMap((issue) => toConfigIssues(issue, locate)));
+  if (issues.length > 0 || !result.success) throw new ConfigError(file, issues);
+
+  return resolveConfig(result.data, interpolated as RawInput, options.cwd ?? process.cwd(), file);
+}
+
+type RawInput = { defaults?: { transform?: object }; sources?: { transform?: object }[] };
+
+/** Merges `defaults` and built-in defaults into every source and makes paths absolute. */
+function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: string): ContentSyncConfig {
+  const dataDir = path.resolve(cwd, config.dataDir);
+  const defaults = config.defaults ?? {};
+  const sources = config.sources.map((source, index): SourceConfig => {
+    // Transform options merge field by field on the raw input, so the schema's own defaults do not
+    // override what `defaults.transform` says.
+    const transformInput = { ...(raw.defaults?.transform ?? {}), ...(raw.sources?.[index]?.transform ?? {}) };
+    const transform = transformOptionsSchema.safeParse(transformInput);
+    if (!transform.success) {
+      throw new ConfigError(
+        file,
+        transform.error.issues.map((issue) => ({
+          path: formatPath(["sources", index, "transform", ...issue.path]),
+          message: `${cleanMessage(issue.message)} (after merging defaults.transform)`,
+        })),
+      );
+    }
+    const availability = {
+      aiAgent:
+        source.availability?.aiAgent ??
+        defaults.availability?.aiAgent ??
+        BUILT_IN_DEFAULTS.availability.aiAgent,
+      aiCopilot:
+        source.availability?.aiCopilot ??
+        defaults.availability?.aiCopilot ??
+        BUILT_IN_DEFAULTS.availability.aiCopilot,
+    };
+    const schedule = source.schedule ?? defaults.schedule;
+    return {
+      id: source.id,
+      name: source.name ?? source.id,
+      type: source.type,
+      enabled: source.enabled ?? true,
+      ...(schedule ? { schedule } : {}),
+      contentImportSource: source.contentImportSource,
+      availability,
+      rules: source.rules ?? {},
+      transform: transform.data,
+      deletion: source.deletion ?? defaults.deletion ?? { maxDeletes: BUILT_IN_DEFAULTS.maxDeletes },
+      ...(source.webhook ? { webhook: source.webhook } : {}),
+      concurrency: source.concurrency ?? defaults.concurrency ?? BUILT_IN_DEFAULTS.concurrency,
+      options: source.options,
+    };
+  });
+  return {
+    file,
+    dataDir,
+    intercom: {
+      tokenEnv: config.intercom.tokenEnv,
+      region: config.intercom.region,
+      ...(config.intercom.baseUrl ? { baseUrl: config.intercom.baseUrl } : {}),
+      sandboxDataFile: path.resolve(dataDir, config.intercom.sandboxDataFile ?? "sandbox.json"),
+    },
+    redis: config.redis,
+    sources,
+  };
+}
+
+function toConfigIssues(
+  issue: z.core.$ZodIssue,
+  locate: (path: readonly PropertyKey[], unknownKey?: string) => Pick<ConfigIssue, "line" | "column">,
+): ConfigIssue[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const keyPath = [...issue.path, key];
+      return {
+        path: formatPath(keyPath),
+        ...locate(issue.path, key),
+        message: `unknown key "${key}" (check the spelling)`,
+      };
+    });
+  }
+  return [{ path: formatPath(issue.path), ...locate(issue.path), message: cleanMessage(issue.message) }];
+}
+
+function cleanMessage(message: string): string {
+  const missing = /^Invalid input: expected (.+), received undefined$/.exec(message);
+  if (missing) return `missing (expected ${missing[1]})`;
+  return message.replace(/^Invalid input: /, "");
+}
+
+function pathFromText(text: string): PropertyKey[] {
+  const segments: PropertyKey[] = [];
+  for (const match of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (match[2] !== undefined) segments.push(Number(match[2]));
+    else if (match[1] !== undefined) segments.push(match[1]);
+  }
+  return segments;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

@@ -1,0 +1,83 @@
+import type { transformOptionsSchema } from "@content-sync/connectors";
+import type { z } from "zod";
+
+export type TransformOptions = z.output<typeof transformOptionsSchema>;
+
+/** A matcher of a rule: every given field must match; a list matches any of its values. */
+export interface RuleMatcher {
+  path?: string | string[];
+  labels?: string | string[];
+  space?: string | string[];
+  status?: string | string[];
+  type?: string | string[];
+  metadata?: Record<string, string | string[]>;
+}
+
+export interface RulesConfig {
+  include?: RuleMatcher[];
+  exclude?: RuleMatcher[];
+  availability?: { match: RuleMatcher; aiAgent?: boolean; aiCopilot?: boolean }[];
+}
+
+export interface Availability {
+  aiAgent: boolean;
+  aiCopilot: boolean;
+}
+
+export interface ScheduleSpec {
+  every?: string;
+  cron?: string;
+  timezone?: string;
+}
+
+export interface ScheduleConfig extends ScheduleSpec {
+  full?: ScheduleSpec;
+}
+
+/** `maxDeletes` as written: a count of pages or a share of the source such as `"10%"`. */
+export type MaxDeletes = number | string;
+
+/** One source with the config's defaults merged in: what the engine and the services run. */
+export interface SourceConfig {
+  id: string;
+  /** Display name; the id when the config gives none. */
+  name: string;
+  type: string;
+  enabled: boolean;
+  schedule?: ScheduleConfig;
+  contentImportSource: { url: string; id?: number };
+  availability: Availability;
+  rules: RulesConfig;
+  transform: TransformOptions;
+  deletion: { maxDeletes: MaxDeletes };
+  webhook?: { secretEnv: string };
+  concurrency: number;
+  /** Options validated by the connector's own schema; pass them to its `create`. */
+  options: unknown;
+}
+
+export interface IntercomTargetConfig {
+  tokenEnv: string;
+  region: "us" | "eu" | "au";
+  baseUrl?: string;
+  /** Absolute path of the embedded sandbox's data file. */
+  sandboxDataFile: string;
+}
+
+export interface ContentSyncConfig {
+  /** The file it was loaded from (as given). */
+  file: string;
+  /** Absolute folder for local state and the embedded sandbox. */
+  dataDir: string;
+  intercom: IntercomTargetConfig;
+  redis: { url: string; keyPrefix: string };
+  sources: SourceConfig[];
+}
+
+/** Built-in defaults where neither the source nor `defaults` says anything. */
+export const BUILT_IN_DEFAULTS = {
+  availability: { aiAgent: true, aiCopilot: true } satisfies Availability,
+  /** A fixed count rather than a share, so small sources can lose a few pages without --force-deletes. */
+  maxDeletes: 50 as MaxDeletes,
+  concurrency: 8,
+} as const;

@@ -1,0 +1,18 @@
+import {
+  ConnectorRegistry,
+  contentfulConnector,
+  filesystemConnector,
+  ghostConnector,
+  strapiConnector,
+  wordpressConnector,
+} from "@content-sync/connectors";
+
+/** The connector types this build knows, by their config `type`. */
+export function builtInRegistry(): ConnectorRegistry {
+  return new ConnectorRegistry()
+    .register(filesystemConnector)
+    .register(wordpressConnector)
+    .register(contentfulConnector)
+    .register(ghostConnector)
+    .register(strapiConnector);
+}
