@@ -1,0 +1,55 @@
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+/** Cookie that carries the admin token for browser UIs (Bull Board loads its assets itself). */
+export const ADMIN_COOKIE = "content_sync_admin";
+
+function sameSecret(given: string, expected: string): boolean {
+  const left = Buffer.from(given);
+  const right = Buffer.from(expected);
+  if (left.length !== right.length) {
+    timingSafeEqual(right, right);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(";") ?? []) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+/** The token a request presents: `Authorization: Bearer …`, else the admin cookie. */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith("Bearer ")) return authorization.slice(7).trim();
+  return cookieValue(request.headers.cookie, ADMIN_COOKIE);
+}
+
+/**
+ * Answers 403 when no admin token is configured (admin actions are off) and 401 when the request's
+ * token is missing or wrong. Returns true when the request may proceed.
+ */
+export function checkAdmin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  adminToken: string | undefined,
+): boolean {
+  if (!adminToken) {
+    void reply
+      .code(403)
+      .send({ error: "admin actions are disabled: set CONTENT_SYNC_ADMIN_TOKEN to enable them" });
+    return false;
+  }
+  const token = presentedToken(request);
+  if (!token || !sameSecret(token, adminToken)) {
+    void reply.code(401).header("www-authenticate", "Bearer").send({ error: "admin token missing or wrong" });
+    return false;
+  }
+  return true;
+}
+
+export { sameSecret };

@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Connector,
+  type ConnectorDefinition,
+  ConnectorRegistry,
+  WebhookPayloadError,
+  WebhookVerificationError,
+  assertFreshTimestamp,
+  filesystemConnector,
+  hmacSha256Hex,
+  requireSecret,
+  safeEqual,
+} from "@content-sync/connectors";
+import { JOB, parseConfig, purgeKeyspace, ServiceContext } from "@content-sync/sync";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { buildHttpServer } from "./http-server.js";
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+const SECRET = "whsec-test";
+const ADMIN = "admin-token-123";
+
+/** A webhook-capable connector for this test: `x-signature: t=<unix s>,v1=<hmac of "t.body">`. */
+const signedConnector: ConnectorDefinition<{ label: string }> = {
+  type: "signed-test",
+  optionsSchema: z.strictObject({ label: z.string() }),
+  create(): Connector {
+    return {
+      async *listAll() {},
+      async *fetchByIds() {},
+      webhook: {
+        handshake(request) {
+          const token = request.query.validationToken;
+          return token ? { status: 200, body: token, contentType: "text/plain" } : undefined;
+        },
+        verify(request) {
+          const secret = requireSecret(request.secret);
+          const header = request.headers["x-signature"] ?? "";
+          const parts = Object.fromEntries(
+            header.split(",").map((part) => part.split("=") as [string, string]),
+          );
+          assertFreshTimestamp(Number(parts.t), request.now, 300);
+          const expected = hmacSha256Hex(secret, `${parts.t}.${request.rawBody.toString("utf8")}`);
+          if (!parts.v1 || !safeEqual(parts.v1, expected))
+            throw new WebhookVerificationError("signature mismatch");
+        },
+        parse(request) {
+          const body = JSON.parse(request.rawBody.toString("utf8")) as {
+            changed?: string[];
+            deleted?: string[];
+          };
+          if (!Array.isArray(body.changed)) throw new WebhookPayloadError("changed must be an array");
+          return { changed: body.changed, deleted: body.deleted ?? [] };
+        },
+      },
+    };
+  },
+};
+
+const sign = (body: string, at = NOW) => {
+  const t = Math.floor(at / 1000);
+  return `t=${t},v1=${hmacSha256Hex(SECRET, `${t}.${body}`)}`;
+};
+
+describe("scheduler HTTP server (real Redis)", () => {
+  let context: ServiceContext;
+  let app: FastifyInstance;
+  const prefix = `cs-test-${randomUUID()}`;
+
+  beforeAll(async () => {
+    const registry = new ConnectorRegistry().register(filesystemConnector).register(signedConnector);
+    const yaml = `
+redis: { keyPrefix: ${prefix} }
+sources:
+  - id: hooked
+    type: signed-test
+    contentImportSource: { url: https://docs.example.test/ }
+    webhook: { secretEnv: HOOK_SECRET }
+    options: { label: x }
+  - id: plain
+    type: filesystem
+    contentImportSource: { url: https://files.example.test/ }
+    options: { root: /nonexistent }
+`;
+    const env = { HOOK_SECRET: SECRET, REDIS_URL: process.env.REDIS_URL };
+    const config = parseConfig(yaml, "test.yaml", { registry, env, cwd: "/tmp" });
+    context = new ServiceContext({ config, registry, env, role: "test" });
+    app = await buildHttpServer({ context, adminToken: ADMIN, maxWebhookBytes: 2048, now: () => NOW });
+  });
+  afterAll(async () => {
+    await app.close();
+    await purgeKeyspace(context.connection, context.keyspace);
+    await context.close();
+  });
+
+  const queued = async () =>
+    (await context.queue.getJobs(["waiting", "delayed", "active"])).filter(
+      (job) => job.name === JOB.targeted,
+    );
+  const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: "POST",
+      url,
+      payload: body,
+      headers: { "content-type": "application/json", ...headers },
+    });
+
+  it("rejects unknown sources, sources without webhooks, bad signatures, replays and oversize bodies; enqueues nothing", async () => {
+    const body = JSON.stringify({ changed: ["doc-1"] });
+    expect((await post("/webhooks/nope", body, { "x-signature": sign(body) })).statusCode).toBe(404);
+    expect((await post("/webhooks/plain", body, { "x-signature": sign(body) })).statusCode).toBe(404);
+    const forged = await post("/webhooks/hooked", body, { "x-signature": sign(`${body} `) });
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toEqual({ error: "webhook verification failed" });
+    const replay = await post("/webhooks/hooked", body, { "x-signature": sign(body, NOW - 3_600_000) });
+    expect(replay.statusCode).toBe(401);
+    expect((await post("/webhooks/hooked", body)).statusCode).toBe(401);
+    const big = JSON.stringify({ changed: ["x".repeat(4096)] });
+    expect((await post("/webhooks/hooked", big, { "x-signature": sign(big) })).statusCode).toBe(413);
+    const garbled = '{"changed": 5}';
+    expect((await post("/webhooks/hooked", garbled, { "x-signature": sign(garbled) })).statusCode).toBe(400);
+    expect(await queued()).toEqual([]);
+  });
+
+  it("verifies the exact raw bytes and enqueues one coalesced targeted job per document", async () => {
+    // Whitespace that a JSON re-serialisation would drop must still verify.
+    const body = `{ "changed": ["doc-1", "doc-2"],   "deleted": ["doc-3"] }`;
+    const response = await post("/webhooks/hooked", body, { "x-signature": sign(body) });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({ accepted: 3 });
+    const waiting = await queued();
+    expect(waiting.map((job) => job.data.externalIds[0]).sort()).toEqual(["doc-1", "doc-2", "doc-3"]);
+    // More events for the same documents within the burst window join one delayed trailing job each.
+    for (let round = 0; round < 3; round++) {
+      expect((await post("/webhooks/hooked", body, { "x-signature": sign(body) })).statusCode).toBe(202);
+    }
+    const delayed = (await context.queue.getJobs(["delayed"])).filter((job) => job.name === JOB.targeted);
+    expect(delayed.map((job) => job.data.externalIds[0]).sort()).toEqual(["doc-1", "doc-2", "doc-3"]);
+    expect((await context.queue.getJobs(["waiting"])).length).toBe(3);
+    await context.queue.drain(true);
+  });
+
+  it("answers a connector's handshake without verifying or enqueueing", async () => {
+    const response = await app.inject({ method: "GET", url: "/webhooks/hooked?validationToken=abc123" });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe("abc123");
+    expect(await queued()).toEqual([]);
+  });
+
+  it("serves health, readiness and Prometheus metrics", async () => {
+    expect((await app.inject("/healthz")).json()).toEqual({ status: "ok" });
+    const ready = await app.inject("/readyz");
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ redis: true, config: { sources: 2 } });
+    await context.ledger.record({
+      runId: "r1",
+      sourceId: "hooked",
+      mode: "full",
+      trigger: "manual",
+      status: "succeeded",
+      startedAt: NOW - 4_000,
+      finishedAt: NOW - 1_000,
+      counts: { created: 3, updated: 1, unchanged: 0, deleted: 2, failed: 1 },
+      errors: [],
+    });
+    await context.ledger.countIntercomCall(429);
+    await context.ledger.countIntercomCall(200);
+    const metrics = (await app.inject("/metrics")).body;
+    expect(metrics).toContain('content_sync_pages_total{source="hooked",outcome="created"} 3');
+    expect(metrics).toContain('content_sync_pages_total{source="hooked",outcome="failed"} 1');
+    expect(metrics).toContain('content_sync_intercom_calls_total{status="429"} 1');
+    expect(metrics).toContain("content_sync_intercom_rate_limited_total 1");
+    expect(metrics).toContain('content_sync_run_duration_seconds_total{source="hooked",mode="full"} 3');
+    expect(metrics).toContain('content_sync_source_freshness_lag_seconds{source="hooked"} 1');
+    expect(metrics).toMatch(/content_sync_queue_jobs\{state="waiting"\} \d+/);
+    expect(metrics).toMatch(/content_sync_queue_jobs\{state="active"\} \d+/);
+  });
+
+  it("guards sync now and the queue dashboard with the admin token", async () => {
+    const url = "/api/sources/hooked/sync";
+    expect((await post(url, "{}")).statusCode).toBe(401);
+    expect((await post(url, "{}", { authorization: "Bearer wrong" })).statusCode).toBe(401);
+    expect(
+      (await post("/api/sources/nope/sync", "{}", { authorization: `Bearer ${ADMIN}` })).statusCode,
+    ).toBe(404);
+    const accepted = await post(url, JSON.stringify({ mode: "incremental" }), {
+      authorization: `Bearer ${ADMIN}`,
+    });
+    expect(accepted.statusCode).toBe(202);
+    const job = await context.queue.getJob(accepted.json().jobId);
+    expect(job?.data).toMatchObject({ sourceId: "hooked", mode: "incremental", trigger: "manual" });
+    await job?.remove();
+
+    expect((await app.inject("/admin/queues")).statusCode).toBe(401);
+    expect((await app.inject("/admin/login?token=wrong")).statusCode).toBe(401);
+    const login = await app.inject(`/admin/login?token=${ADMIN}`);
+    expect(login.statusCode).toBe(302);
+    const cookie = String(login.headers["set-cookie"]).split(";")[0] as string;
+    const board = await app.inject({ url: "/admin/queues", headers: { cookie } });
+    expect(board.statusCode).toBe(200);
+    expect(board.body).toContain("<html");
+    const status = await app.inject("/api/status");
+    expect(status.json().sources.map((source: { id: string }) => source.id)).toEqual(["hooked", "plain"]);
+  });
+
+  it("reports not ready while Redis is unreachable", async () => {
+    const registry = new ConnectorRegistry().register(filesystemConnector).register(signedConnector);
+    const env = { HOOK_SECRET: SECRET, REDIS_URL: "redis://127.0.0.1:1" };
+    const config = parseConfig(
+      `sources:\n  - id: plain\n    type: filesystem\n    contentImportSource: { url: "https://x.example.test/" }\n    options: { root: /nonexistent }\n`,
+      "t.yaml",
+      { registry, env, cwd: "/tmp" },
+    );
+    const offline = new ServiceContext({ config, registry, env, role: "test" });
+    const server = await buildHttpServer({ context: offline });
+    try {
+      const ready = await server.inject("/readyz");
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ status: "not ready", redis: false });
+      expect((await server.inject("/healthz")).statusCode).toBe(200);
+    } finally {
+      await server.close();
+      offline.connection.disconnect();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import { createBullBoard } from "@bull-board/api";
+import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
+import { FastifyAdapter } from "@bull-board/fastify";
+import { collectStatus, enqueueSourceRun, type ServiceContext } from "@content-sync/sync";
+import Fastify, { type FastifyInstance } from "fastify";
+import { z } from "zod";
+import { ADMIN_COOKIE, checkAdmin, sameSecret } from "./admin-auth.js";
+import { createMetricsRegistry } from "./metrics.js";
+import { STATUS_PAGE_HTML } from "./status-page.html.js";
+import { webhookRoutes } from "./webhook-routes.js";
+
+export interface HttpServerOptions {
+  context: ServiceContext;
+  /** Token for "sync now", the queue dashboard and other admin actions; unset disables them. */
+  adminToken?: string;
+  /** Largest webhook body in bytes. Default 1 MiB. */
+  maxWebhookBytes?: number;
+  /** Quiet period ending a burst of webhook events for one document, ms. Default 1 000. */
+  coalesceWindowMs?: number;
+  /** Clock for webhook timestamp checks and lag; injectable for tests. */
+  now?: () => number;
+}
+
+const syncNowBody = z
+  .object({ mode: z.enum(["full", "incremental"]).default("full") })
+  .default({ mode: "full" });
+
+/**
+ * The scheduler's HTTP surface: webhooks, `/healthz`, `/readyz`, `/metrics`, the status page and its
+ * JSON, "sync now", and Bull Board under `/admin/queues` behind the admin token.
+ */
+export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { context } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+
+  await app.register(webhookRoutes, {
+    context,
+    maxBodyBytes: options.maxWebhookBytes ?? 1024 * 1024,
+    coalesceWindowMs: options.coalesceWindowMs,
+    now: () => new Date(now()),
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const redis = await context.redisReachable();
+    const sources = context.config.sources.length;
+    const ready = redis && sources > 0;
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? "ready" : "not ready", redis, config: { sources } });
+  });
+
+  const metrics = createMetricsRegistry(context, now);
+  app.get("/metrics", async (_request, reply) => {
+    const body = await metrics.metrics();
+    return reply.type(metrics.contentType).send(body);
+  });
+
+  app.get("/", async (_request, reply) => reply.redirect("/status"));
+  app.get("/status", async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(STATUS_PAGE_HTML),
+  );
+  app.get("/api/status", async () =>
+    collectStatus({
+      queue: context.queue,
+      ledger: context.ledger,
+      lock: context.lock,
+      sources: context.config.sources,
+      now,
+    }),
+  );
+  app.post<{ Params: { sourceId: string } }>("/api/sources/:sourceId/sync", async (request, reply) => {
+    if (!checkAdmin(request, reply, options.adminToken)) return reply;
+    const source = context.sources().get(request.params.sourceId);
+    if (!source) return reply.code(404).send({ error: `unknown source "${request.params.sourceId}"` });
+    const body = syncNowBody.safeParse(request.body ?? undefined);
+    if (!body.success)
+      return reply.code(400).send({ error: 'body must be {"mode": "full" | "incremental"}' });
+    const jobId = await enqueueSourceRun(context.queue, {
+      sourceId: source.id,
+      mode: body.data.mode,
+      trigger: "manual",
+    });
+    return reply.code(202).send({ jobId });
+  });
+
+  // Bull Board: the browser loads its assets itself, so the token travels in a cookie set by
+  // `/admin/login?token=…` (or an Authorization header for scripts).
+  app.get<{ Querystring: { token?: string } }>("/admin/login", async (request, reply) => {
+    const token = request.query.token ?? "";
+    if (!options.adminToken || !sameSecret(token, options.adminToken)) {
+      return reply.code(401).send({ error: "admin token missing or wrong" });
+    }
+    return reply
+      .header(
+        "set-cookie",
+        `${ADMIN_COOKIE}=${encodeURIComponent(token)}; Path=/admin; HttpOnly; SameSite=Strict`,
+      )
+      .redirect("/admin/queues");
+  });
+  const board = new FastifyAdapter();
+  board.setBasePath("/admin/queues");
+  createBullBoard({ queues: [new BullMQAdapter(context.queue)], serverAdapter: board });
+  await app.register(async (admin) => {
+    admin.addHook("onRequest", async (request, reply) => {
+      if (!checkAdmin(request, reply, options.adminToken)) return reply;
+    });
+    await admin.register(board.registerPlugin(), { prefix: "/admin/queues" });
+  });
+  return app;
+}

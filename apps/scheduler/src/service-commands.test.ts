@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { builtInRegistry, loadConfig, purgeKeyspace, ServiceContext } from "@content-sync/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliContext } from "./cli/command.js";
+import { parseSince } from "./cli/commands/backfill.js";
+import { runCli } from "./cli/run-cli.js";
+
+function io(cwd: string, env: Record<string, string | undefined>) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const ctx: CliContext = { stdout, stderr, env, cwd, signal: new AbortController().signal };
+  return { ctx, out: () => out, err: () => err };
+}
+
+describe("service commands: backfill and status (real Redis)", () => {
+  let dir: string;
+  let context: ServiceContext;
+  const env = { REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: "silent" };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "content-sync-service-cli-"));
+    await mkdir(path.join(dir, "docs"));
+    await writeFile(
+      path.join(dir, "content-sync.yaml"),
+      `redis: { keyPrefix: cs-test-${randomUUID()} }
+sources:
+  - id: handbook
+    type: filesystem
+    contentImportSource: { url: "https://handbook.example.test/" }
+    schedule: { every: 15m }
+    options: { root: ./docs }
+`,
+    );
+    const registry = builtInRegistry();
+    const config = await loadConfig(path.join(dir, "content-sync.yaml"), { registry, env, cwd: dir });
+    context = new ServiceContext({ config, registry, env, role: "test" });
+  });
+  afterAll(async () => {
+    await purgeKeyspace(context.connection, context.keyspace);
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("backfill enqueues a full run and prints its job id; --since makes it windowed", async () => {
+    const full = io(dir, env);
+    expect(await runCli(["backfill", "handbook"], full.ctx)).toBe(0);
+    const jobId = full.out().trim();
+    const job = await context.queue.getJob(jobId);
+    expect(job?.name).toBe("sync.source");
+    expect(job?.data).toMatchObject({ sourceId: "handbook", mode: "full", trigger: "backfill" });
+
+    const windowed = io(dir, env);
+    expect(await runCli(["backfill", "handbook", "--since", "2026-01-31"], windowed.ctx)).toBe(0);
+    const windowedJob = await context.queue.getJob(windowed.out().trim());
+    expect(windowedJob?.data).toMatchObject({ since: "2026-01-31T00:00:00.000Z" });
+  });
+
+  it("backfill refuses unknown sources and bad dates with exit code 2", async () => {
+    const unknown = io(dir, env);
+    expect(await runCli(["backfill", "nope"], unknown.ctx)).toBe(2);
+    expect(unknown.err()).toContain('unknown source "nope" (the config has: handbook)');
+    const badDate = io(dir, env);
+    expect(await runCli(["backfill", "handbook", "--since", "yesterday"], badDate.ctx)).toBe(2);
+    expect(badDate.err()).toContain("--since expects a date");
+    expect(() => parseSince("2026-02-30T99:00:00Z")).toThrow(/--since/);
+    expect(parseSince("2026-03-01T10:00:00+02:00")).toBe("2026-03-01T08:00:00.000Z");
+  });
+
+  it("status shows the runs, counts, errors and the queue", async () => {
+    await context.ledger.record({
+      runId: "run-1",
+      sourceId: "handbook",
+      mode: "full",
+      trigger: "backfill",
+      status: "partial",
+      startedAt: Date.now() - 5_000,
+      finishedAt: Date.now() - 2_000,
+      counts: { created: 4, updated: 1, unchanged: 7, deleted: 0, failed: 1 },
+      errors: [{ externalId: "broken.md", message: "cannot parse front matter" }],
+    });
+    const text = io(dir, env);
+    expect(await runCli(["status"], text.ctx)).toBe(0);
+    expect(text.out()).toMatch(/queue: \d+ waiting, \d+ active/);
+    expect(text.out()).toContain("handbook (filesystem) — idle");
+    expect(text.out()).toContain("full partial: 4 created, 1 updated, 7 unchanged, 0 deleted, 1 failed");
+    expect(text.out()).toContain("broken.md: cannot parse front matter");
+    expect(text.out()).toMatch(/lag: \d+s since the last good run/);
+
+    const json = io(dir, env);
+    expect(await runCli(["status", "--json"], json.ctx)).toBe(0);
+    const report = JSON.parse(json.out());
+    expect(report.sources[0]).toMatchObject({
+      id: "handbook",
+      lastRuns: [{ runId: "run-1", counts: { created: 4 } }],
+    });
+  });
+
+  it("worker refuses to start without an Intercom token, naming the env var", async () => {
+    const worker = io(dir, env);
+    expect(await runCli(["worker"], worker.ctx)).toBe(1);
+    expect(worker.err()).toContain(
+      "the worker needs an Intercom access token in the env var INTERCOM_ACCESS_TOKEN",
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import type { ConnectorRegistry } from "@content-sync/connectors";
+import { IntercomClient } from "@content-sync/intercom";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { pino } from "pino";
+import type { ContentSyncConfig, SourceConfig } from "../config/types.js";
+import { ApiCallCounter } from "../engine/api-call-counter.js";
+import { createRedisConnection, resolveRedisUrl } from "../redis/redis-factory.js";
+import { RedisKeyspace } from "../redis/redis-keyspace.js";
+import { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
+import { RedisStateStore } from "../redis/redis-state-store.js";
+import { ConnectorCache } from "./connector-cache.js";
+import { EngineAdapter } from "./engine-adapter.js";
+import { createSyncQueue } from "./enqueue.js";
+import { RunLedger } from "./run-ledger.js";
+import { SourceLock } from "./source-lock.js";
+
+/** The services cannot start: a clear, single-cause message (missing token, bad Redis URL…). */
+export class ServiceSetupError extends Error {
+  override readonly name = "ServiceSetupError";
+}
+
+export const isServiceSetupError = (error: unknown): error is ServiceSetupError =>
+  error instanceof ServiceSetupError;
+
+export interface ServiceContextOptions {
+  config: ContentSyncConfig;
+  registry: ConnectorRegistry;
+  /** Environment for REDIS_URL, the Intercom token and connector credentials. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Who is connecting, shown in Redis `CLIENT LIST`. */
+  role: string;
+  logger?: Logger;
+}
+
+/**
+ * What the scheduler and the workers share: one Redis connection from the factory, the keyspace, the
+ * sync queue, the run ledger, the source lock, and the current sources (swapped on config reload).
+ */
+export class ServiceContext {
+  readonly connection: Redis;
+  readonly keyspace: RedisKeyspace;
+  readonly queue: Queue;
+  readonly ledger: RunLedger;
+  readonly lock: SourceLock;
+  readonly connectors: ConnectorCache;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  readonly registry: ConnectorRegistry;
+  private current: ContentSyncConfig;
+  private byId: ReadonlyMap<string, SourceConfig>;
+
+  constructor(options: ServiceContextOptions) {
+    this.env = options.env ?? process.env;
+    this.logger = options.logger ?? pino({ level: "silent" });
+    this.registry = options.registry;
+    this.current = options.config;
+    this.byId = indexSources(options.config);
+    this.keyspace = new RedisKeyspace(options.config.redis.keyPrefix);
+    try {
+      this.connection = createRedisConnection({
+        url: resolveRedisUrl(options.config.redis.url, this.env),
+        connectionName: `content-sync:${options.role}`,
+        logger: this.logger,
+      });
+    } catch (error) {
+      throw new ServiceSetupError((error as Error).message, { cause: error });
+    }
+    this.queue = createSyncQueue(this.connection, this.keyspace);
+    this.ledger = new RunLedger(this.connection, this.keyspace);
+    this.lock = new SourceLock(this.connection, this.keyspace);
+    this.connectors = new ConnectorCache(options.registry, this.env, this.logger);
+  }
+
+  get config(): ContentSyncConfig {
+    return this.current;
+  }
+
+  /** The current sources by id; pass `() => context.sources()` to anything that outlives a reload. */
+  sources(): ReadonlyMap<string, SourceConfig> {
+    return this.byId;
+  }
+
+  replaceConfig(config: ContentSyncConfig): void {
+    this.current = config;
+    this.byId = indexSources(config);
+  }
+
+  /** True when Redis answers PING within `timeoutMs`. */
+  async redisReachable(timeoutMs = 1_000): Promise<boolean> {
+    if (this.connection.status !== "ready") return false;
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    const ping = this.connection.ping().then(
+      (answer) => answer === "PONG",
+      () => false,
+    );
+    return Promise.race([ping, timeout]);
+  }
+
+  /**
+   * The engine for this process's workers: Redis state, the fleet rate limiter (a 429 rate-limits the
+   * whole queue), and an Intercom client counting its calls in the ledger.
+   */
+  createEngine(): { engine: EngineAdapter; limiter: RedisRateLimiter } {
+    const { intercom } = this.current;
+    const token = this.env[intercom.tokenEnv];
+    if (!token) {
+      throw new ServiceSetupError(
+        `the worker needs an Intercom access token in the env var ${intercom.tokenEnv}` +
+          " (the embedded sandbox is for inline CLI runs; for a local fleet start `content-sync sandbox` and set intercom.baseUrl)",
+      );
+    }
+    const limiter = new RedisRateLimiter({
+      redis: this.connection,
+      keyspace: this.keyspace,
+      logger: this.logger,
+      onBlock: (waitMs) => this.queue.rateLimit(waitMs),
+    });
+    const apiCalls = new ApiCallCounter();
+    const client = new IntercomClient({
+      token,
+      region: intercom.region,
+      baseUrl: intercom.baseUrl,
+      rateLimiter: limiter,
+      logger: this.logger,
+      onResponse: (info) => {
+        apiCalls.onResponse(info);
+        this.ledger.countIntercomCall(info.status).catch(() => undefined);
+      },
+    });
+    const engine = new EngineAdapter({
+      registry: this.registry,
+      client,
+      state: new RedisStateStore({ redis: this.connection, keyspace: this.keyspace }),
+      env: this.env,
+      apiCalls,
+      logger: this.logger,
+    });
+    return { engine, limiter };
+  }
+
+  async close(): Promise<void> {
+    await this.connectors.close();
+    await this.queue.close();
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
+
+function indexSources(config: ContentSyncConfig): ReadonlyMap<string, SourceConfig> {
+  return new Map(config.sources.map((source) => [source.id, source]));
+}

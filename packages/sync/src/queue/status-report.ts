@@ -1,0 +1,180 @@
+import type { Queue } from "bullmq";
+import type { SourceConfig } from "../config/types.js";
+import type { RunLedger, RunRecord } from "./run-ledger.js";
+import { schedulerId } from "./scheduler-runtime.js";
+import type { SourceLock } from "./source-lock.js";
+
+export interface ScheduleStatus {
+  id: string;
+  mode: "full" | "incremental";
+  every?: number;
+  pattern?: string;
+  tz?: string;
+  /** Unix ms of the next run, when the scheduler exists. */
+  next?: number;
+}
+
+export interface SourceStatus {
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  webhook: boolean;
+  schedules: ScheduleStatus[];
+  /** The run holding the source right now. */
+  runningRun?: string;
+  lastRuns: RunRecord[];
+  /** Unix ms of the last run that finished (succeeded or partial). */
+  lastSuccessAt?: number;
+  /** Seconds since then: how stale Intercom may be. */
+  lagSeconds?: number;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  waitingChildren: number;
+  prioritized: number;
+}
+
+export interface FailedJob {
+  id: string;
+  name: string;
+  sourceId?: string;
+  reason: string;
+  attemptsMade: number;
+  finishedOn?: number;
+}
+
+export interface StatusReport {
+  generatedAt: number;
+  sources: SourceStatus[];
+  queue: QueueCounts;
+  failedJobs: FailedJob[];
+}
+
+export interface CollectStatusOptions {
+  queue: Queue;
+  ledger: RunLedger;
+  lock: SourceLock;
+  sources: readonly SourceConfig[];
+  /** Runs shown per source. Default 5. */
+  runsPerSource?: number;
+  now?: () => number;
+}
+
+/** Everything the status page and `content-sync status` show, read from Redis (fleet-wide). */
+export async function collectStatus(options: CollectStatusOptions): Promise<StatusReport> {
+  const now = (options.now ?? Date.now)();
+  const schedulers = new Map(
+    (await options.queue.getJobSchedulers(0, -1)).map((scheduler) => [
+      scheduler.id ?? scheduler.key,
+      scheduler,
+    ]),
+  );
+  const counters = await options.ledger.counters();
+  const lastSuccess = new Map(counters.lastSuccess.map((entry) => [entry.sourceId, entry.at]));
+  const sources: SourceStatus[] = [];
+  for (const source of options.sources) {
+    const schedules: ScheduleStatus[] = [];
+    for (const mode of ["incremental", "full"] as const) {
+      const scheduler = schedulers.get(schedulerId(source.id, mode));
+      if (!scheduler) continue;
+      schedules.push({
+        id: schedulerId(source.id, mode),
+        mode,
+        every: scheduler.every ?? undefined,
+        pattern: scheduler.pattern ?? undefined,
+        tz: scheduler.tz ?? undefined,
+        next: scheduler.next ?? undefined,
+      });
+    }
+    const at = lastSuccess.get(source.id);
+    sources.push({
+      id: source.id,
+      name: source.name,
+      type: source.type,
+      enabled: source.enabled,
+      webhook: source.webhook !== undefined,
+      schedules,
+      runningRun: await options.lock.holder(source.id),
+      lastRuns: await options.ledger.history(source.id, options.runsPerSource ?? 5),
+      lastSuccessAt: at,
+      lagSeconds: at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000)),
+    });
+  }
+  const counts = await options.queue.getJobCounts(
+    "waiting",
+    "active",
+    "delayed",
+    "failed",
+    "completed",
+    "waiting-children",
+    "prioritized",
+  );
+  const failed = await options.queue.getFailed(0, 19);
+  return {
+    generatedAt: now,
+    sources,
+    queue: {
+      waiting: counts.waiting ?? 0,
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      completed: counts.completed ?? 0,
+      waitingChildren: counts["waiting-children"] ?? 0,
+      prioritized: counts.prioritized ?? 0,
+    },
+    failedJobs: failed.map((job) => ({
+      id: String(job.id),
+      name: job.name,
+      sourceId: typeof job.data?.sourceId === "string" ? job.data.sourceId : undefined,
+      reason: job.failedReason ?? "",
+      attemptsMade: job.attemptsMade,
+      finishedOn: job.finishedOn ?? undefined,
+    })),
+  };
+}
+
+const describeSchedule = (schedule: ScheduleStatus): string =>
+  schedule.every !== undefined
+    ? `every ${schedule.every / 1000}s`
+    : `cron "${schedule.pattern}" ${schedule.tz ?? "UTC"}`;
+
+/** Plain-text rendering for the CLI. */
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const q = report.queue;
+  lines.push(
+    `queue: ${q.waiting} waiting, ${q.active} active, ${q.delayed} delayed, ${q.waitingChildren} waiting for batches, ${q.failed} failed`,
+  );
+  for (const source of report.sources) {
+    lines.push("");
+    const state = source.enabled ? (source.runningRun ? `running ${source.runningRun}` : "idle") : "disabled";
+    lines.push(`${source.id} (${source.type}) — ${state}`);
+    for (const schedule of source.schedules) {
+      const next = schedule.next ? `, next ${new Date(schedule.next).toISOString()}` : "";
+      lines.push(`  ${schedule.mode} ${describeSchedule(schedule)}${next}`);
+    }
+    if (source.schedules.length === 0) lines.push("  no schedule");
+    lines.push(
+      `  lag: ${source.lagSeconds === undefined ? "never synced" : `${source.lagSeconds}s since the last good run`}`,
+    );
+    for (const run of source.lastRuns) {
+      const c = run.counts;
+      lines.push(
+        `  ${new Date(run.finishedAt).toISOString()} ${run.mode} ${run.status}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed${run.message ? ` — ${run.message}` : ""}`,
+      );
+      for (const error of run.errors.slice(0, 5)) lines.push(`    ${error.externalId}: ${error.message}`);
+    }
+  }
+  if (report.failedJobs.length > 0) {
+    lines.push("", "failed jobs:");
+    for (const job of report.failedJobs)
+      lines.push(`  ${job.id} ${job.name} ${job.sourceId ?? ""}: ${job.reason}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,111 @@
+import type { Connector, WebhookRequest } from "@content-sync/connectors";
+import { isWebhookPayloadError, isWebhookVerificationError } from "@content-sync/connectors";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { pino } from "pino";
+import type { SourceConfig } from "../config/types.js";
+import type { RedisKeyspace } from "../redis/redis-keyspace.js";
+import { enqueueTargeted } from "./enqueue.js";
+
+export interface WebhookIntakeOptions {
+  queue: Queue;
+  redis: Redis;
+  keyspace: RedisKeyspace;
+  /** Quiet period ending a burst of events for one document, ms (see enqueueTargeted). */
+  coalesceWindowMs?: number;
+  /** Current sources by id (follows config reloads). */
+  sources: () => ReadonlyMap<string, SourceConfig>;
+  /** The source's connector (cached by the caller). */
+  connectorFor: (source: SourceConfig) => Connector;
+  /** Where the secret env vars named by `webhook.secretEnv` are read. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Clock handed to the connector's timestamp check. Default the system clock. */
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** The HTTP request as the server received it: raw bytes, lower-cased headers, query. */
+export interface IncomingWebhook {
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+  query: Readonly<Record<string, string | undefined>>;
+}
+
+/** What to answer. `enqueued` counts targeted jobs (coalesced jobs count too). */
+export interface WebhookAnswer {
+  status: number;
+  body: string;
+  contentType: string;
+  enqueued: number;
+}
+
+const json = (status: number, body: object, enqueued = 0): WebhookAnswer => ({
+  status,
+  body: JSON.stringify(body),
+  contentType: "application/json; charset=utf-8",
+  enqueued,
+});
+
+/**
+ * Handles `POST /webhooks/:sourceId` without depending on an HTTP framework: handshake if the connector
+ * defines one, then verification over the raw bytes BEFORE any parsing, then parsing, then one
+ * coalesced targeted job per changed or deleted document. Nothing is enqueued on any rejection.
+ */
+export async function receiveWebhook(
+  options: WebhookIntakeOptions,
+  sourceId: string,
+  incoming: IncomingWebhook,
+): Promise<WebhookAnswer> {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const source = options.sources().get(sourceId);
+  if (!source?.enabled) return json(404, { error: `unknown source "${sourceId}"` });
+  if (!source.webhook) return json(404, { error: `source "${sourceId}" has no webhook configured` });
+  const connector = options.connectorFor(source);
+  const handler = connector.webhook;
+  if (!handler)
+    return json(404, { error: `the ${source.type} connector of "${sourceId}" does not receive webhooks` });
+
+  const request: WebhookRequest = {
+    headers: incoming.headers,
+    rawBody: incoming.rawBody,
+    query: incoming.query,
+    secret: options.env[source.webhook.secretEnv] || undefined,
+    now: (options.now ?? (() => new Date()))(),
+  };
+  const handshake = handler.handshake?.(request);
+  if (handshake) {
+    return {
+      status: handshake.status,
+      body: handshake.body,
+      contentType: handshake.contentType ?? "text/plain",
+      enqueued: 0,
+    };
+  }
+  try {
+    handler.verify(request);
+  } catch (error) {
+    if (isWebhookVerificationError(error)) {
+      logger.warn({ sourceId, reason: error.message }, "webhook rejected: verification failed");
+      return json(401, { error: "webhook verification failed" });
+    }
+    throw error;
+  }
+  let events: { changed: string[]; deleted: string[] };
+  try {
+    events = handler.parse(request);
+  } catch (error) {
+    if (isWebhookPayloadError(error))
+      return json(400, { error: `webhook payload not understood: ${error.message}` });
+    throw error;
+  }
+  const ids = [...new Set([...events.changed, ...events.deleted])];
+  if (ids.length === 0) return json(202, { accepted: 0 });
+  const jobs = await enqueueTargeted(
+    options.queue,
+    { sourceId, externalIds: ids, receivedAt: Date.now() },
+    { redis: options.redis, keyspace: options.keyspace, coalesceWindowMs: options.coalesceWindowMs },
+  );
+  logger.debug({ sourceId, documents: ids.length }, "webhook accepted");
+  return json(202, { accepted: ids.length }, jobs.length);
+}

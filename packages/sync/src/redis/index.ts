@@ -1,0 +1,16 @@
+export { purgeKeyspace } from "./purge-keyspace.js";
+export {
+  createRedisConnection,
+  DEFAULT_REDIS_URL,
+  type RedisConnectionOptions,
+  redactRedisUrl,
+  resolveRedisUrl,
+} from "./redis-factory.js";
+export { DEFAULT_REDIS_PREFIX, hashTaggedPrefix, RedisKeyspace } from "./redis-keyspace.js";
+export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export {
+  CorruptStateError,
+  isCorruptStateError,
+  RedisStateStore,
+  type RedisStateStoreOptions,
+} from "./redis-state-store.js";

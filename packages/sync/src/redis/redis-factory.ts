@@ -1,0 +1,92 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { pino } from "pino";
+
+/** Where the services find Redis when neither the config nor the environment says otherwise. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+export interface RedisConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS. Default {@link DEFAULT_REDIS_URL}. */
+  url?: string;
+  /** Shown in `CLIENT LIST` so an operator can tell the scheduler's connections from a worker's. */
+  connectionName?: string;
+  /** Injected logger; default silent. Connection errors are logged at warn without the URL's password. */
+  logger?: Logger;
+  /**
+   * Longest pause between reconnect attempts, in ms. Default 5 000. Reconnects never give up: a
+   * worker outlives a Redis restart instead of exiting.
+   */
+  maxReconnectDelayMs?: number;
+  /** Connect on first command instead of at construction. Default false. */
+  lazyConnect?: boolean;
+}
+
+/**
+ * The URL the services use: `REDIS_URL` from the environment wins over the config's `redis.url`, so
+ * one config file serves a laptop and a cluster deployment alike.
+ */
+export function resolveRedisUrl(
+  configUrl: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const fromEnv = env.REDIS_URL?.trim();
+  if (fromEnv) return fromEnv;
+  return configUrl ?? DEFAULT_REDIS_URL;
+}
+
+/** The URL with any password replaced, for logs and error messages. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<unparseable redis url>";
+  }
+}
+
+/**
+ * The one place connections are made. BullMQ needs `maxRetriesPerRequest: null` (its blocking
+ * commands must wait through reconnects rather than fail after a fixed number of retries), and every
+ * other user (state store, limiter, locks) benefits from the same patience during a Redis restart.
+ */
+export function createRedisConnection(options: RedisConnectionOptions = {}): Redis {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const url = options.url ?? DEFAULT_REDIS_URL;
+  const maxDelay = options.maxReconnectDelayMs ?? 5_000;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`redis url is not a valid URL: ${redactRedisUrl(url)}`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new Error(`redis url must start with redis:// or rediss://, got ${parsed.protocol}//`);
+  }
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0)
+    throw new Error(`redis url names an invalid database: ${parsed.pathname}`);
+  const connection = new Redis({
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 6379,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db,
+    tls: parsed.protocol === "rediss:" ? {} : undefined,
+    connectionName: options.connectionName,
+    lazyConnect: options.lazyConnect ?? false,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    // Exponential back-off with a ceiling; returning a number keeps ioredis reconnecting forever.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+  });
+  let lastErrorLoggedAt = 0;
+  connection.on("error", (error: Error) => {
+    // A down Redis produces an error per reconnect attempt; one line every 10 s is enough.
+    const now = Date.now();
+    if (now - lastErrorLoggedAt < 10_000) return;
+    lastErrorLoggedAt = now;
+    logger.warn({ err: error.message, redis: redactRedisUrl(url) }, "redis connection error");
+  });
+  return connection;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { purgeKeyspace } from "./purge-keyspace.js";
+import { createRedisConnection, resolveRedisUrl } from "./redis-factory.js";
+import { RedisKeyspace } from "./redis-keyspace.js";
+import { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+
+describe("RedisRateLimiter", () => {
+  let redis: Redis;
+  let keyspace: RedisKeyspace;
+
+  beforeAll(() => {
+    redis = createRedisConnection({ url: resolveRedisUrl(undefined) });
+  });
+  afterEach(async () => {
+    await purgeKeyspace(redis, keyspace);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  /** Two limiters on one keyspace play two worker processes; the clock only moves when someone waits. */
+  const fleet = (overrides: Partial<RedisRateLimiterOptions> = {}) => {
+    keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
+    const clock = { now: 1_700_000_000_000, slept: [] as number[] };
+    const options: RedisRateLimiterOptions = {
+      redis,
+      keyspace,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.slept.push(ms);
+        clock.now += ms;
+      },
+      ...overrides,
+    };
+    return { clock, a: new RedisRateLimiter(options), b: new RedisRateLimiter(options) };
+  };
+
+  it("grants the initial per-window budget across processes, then waits for the next window", async () => {
+    const { clock, a, b } = fleet({ initialLimitPerWindow: 3, windowMs: 10_000 });
+    clock.now = 1_700_000_000_000; // start of a 10-second slot
+    await a.acquire();
+    await b.acquire();
+    await a.acquire();
+    expect(clock.slept).toEqual([]);
+    await b.acquire();
+    const waited = clock.slept.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeGreaterThanOrEqual(10_000);
+    expect(clock.now).toBeGreaterThanOrEqual(1_700_000_010_000);
+  });
+
+  it("follows the X-RateLimit headers: remaining is shared and decremented per call", async () => {
+    const { clock, a, b } = fleet({ maxPollMs: 60_000 });
+    const resetAt = Math.floor(clock.now / 1000) + 5;
+    await a.observe({ limit: 100, remaining: 2, resetAt });
+    await a.acquire();
+    await b.acquire();
+    expect(clock.slept).toEqual([]);
+    await a.acquire();
+    expect(clock.now).toBeGreaterThanOrEqual(resetAt * 1000);
+  });
+
+  it("keeps the lower remaining for the same window and replaces it on a later window", async () => {
+    const { a } = fleet();
+    const resetAt = Math.floor(Date.now() / 1000) + 1_000_000;
+    await a.observe({ limit: 50, remaining: 10, resetAt });
+    await a.observe({ limit: 50, remaining: 30, resetAt });
+    expect(await redis.hget(keyspace.rateLimitWindow(), "remaining")).toBe("10");
+    await a.observe({ limit: 50, remaining: 40, resetAt: resetAt + 10 });
+    expect(await redis.hgetall(keyspace.rateLimitWindow())).toEqual({
+      limit: "50",
+      remaining: "40",
+      resetAt: String((resetAt + 10) * 1000),
+    });
+  });
+
+  it("a 429 seen by one process blocks every process until the reset and fires onBlock once", async () => {
+    const blocks: number[] = [];
+    const { clock, a, b } = fleet({ onBlock: (ms) => void blocks.push(ms), maxPollMs: 60_000 });
+    const resetAt = Math.floor(clock.now / 1000) + 7;
+    await a.block(resetAt);
+    await a.block(resetAt);
+    expect(blocks).toEqual([resetAt * 1000 - clock.now]);
+    expect(await b.blockedForMs()).toBe(resetAt * 1000 - clock.now);
+    await b.acquire();
+    expect(clock.now).toBeGreaterThanOrEqual(resetAt * 1000);
+    expect(await a.blockedForMs()).toBe(0);
+  });
+
+  it("stops waiting when the signal aborts", async () => {
+    const controller = new AbortController();
+    const { a } = fleet({
+      now: () => 1_700_000_000_000,
+      sleep: async () => {
+        controller.abort(new Error("shutting down"));
+      },
+    });
+    await a.block(1_700_000_100);
+    await expect(a.acquire(controller.signal)).rejects.toThrow("shutting down");
+  });
+
+  it("rejects nonsensical options by name", () => {
+    keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
+    expect(() => new RedisRateLimiter({ redis, windowMs: 0 })).toThrow(/windowMs/);
+    expect(() => new RedisRateLimiter({ redis, reserve: -1 })).toThrow(/reserve/);
+  });
+});
