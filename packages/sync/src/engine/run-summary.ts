@@ -31,6 +31,11 @@ export interface RunSummary {
   listingComplete: boolean;
   /** Why the listing stopped early. */
   listingError?: string;
+  /**
+   * True when the listing stopped on a failure that retrying cannot fix (credentials refused, options
+   * wrong at run time), so a job system should fail the job instead of retrying it.
+   */
+  listingErrorPermanent?: boolean;
   /** True when this run resumed a checkpoint a crashed or cancelled run left behind. */
   resumed: boolean;
   /** Pages rewritten or recreated by --reconcile because Intercom had drifted. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { Connector, ListContext, SourceEvent } from "@content-sync/connectors";
+import { isConnectorError } from "@content-sync/connectors";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";
@@ -127,6 +128,7 @@ export async function runSync(params: RunSyncParams): Promise<RunSummary> {
 
   let listingComplete = false;
   let listingError: string | undefined;
+  let listingErrorPermanent = false;
   let cursorBlocked = false;
   let lastCheckpoint = Date.now();
   try {
@@ -146,6 +148,7 @@ export async function runSync(params: RunSyncParams): Promise<RunSummary> {
   } catch (error) {
     if (!run.controller.signal.aborted) {
       listingError = describeError(error);
+      listingErrorPermanent = isConnectorError(error) && error.permanent;
       run.logger.error({ err: error }, "listing failed part way: no deletions in this run");
     }
   }
@@ -238,7 +241,7 @@ export async function runSync(params: RunSyncParams): Promise<RunSummary> {
     mode,
     listingComplete,
     resumed: resumed !== undefined,
-    ...(listingError !== undefined ? { listingError } : {}),
+    ...(listingError !== undefined ? { listingError, listingErrorPermanent } : {}),
     ...(deletionsBlocked ? { deletionsBlocked } : {}),
   });
   run.logSummary(summary);
@@ -261,6 +264,7 @@ export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSum
   const gone = new Set<string>();
   let listingComplete = false;
   let listingError: string | undefined;
+  let listingErrorPermanent = false;
   try {
     for await (const event of params.connector.fetchByIds(params.externalIds, run.listContext)) {
       if (run.controller.signal.aborted) break;
@@ -270,7 +274,10 @@ export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSum
     }
     listingComplete = !run.controller.signal.aborted;
   } catch (error) {
-    if (!run.controller.signal.aborted) listingError = describeError(error);
+    if (!run.controller.signal.aborted) {
+      listingError = describeError(error);
+      listingErrorPermanent = isConnectorError(error) && error.permanent;
+    }
   }
   await pipeline.settle();
   if (pipeline.fatalError !== undefined && !params.signal?.aborted) {
@@ -293,7 +300,7 @@ export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSum
     mode: "documents",
     listingComplete,
     resumed: false,
-    ...(listingError !== undefined ? { listingError } : {}),
+    ...(listingError !== undefined ? { listingError, listingErrorPermanent } : {}),
     ...(deletionsBlocked ? { deletionsBlocked } : {}),
   });
   run.logSummary(summary);
@@ -312,7 +319,10 @@ interface RunContext {
   params: SyncRunParams;
   summary(
     pipeline: DocumentPipeline,
-    extra: Pick<RunSummary, "listingComplete" | "resumed" | "listingError" | "deletionsBlocked"> & {
+    extra: Pick<
+      RunSummary,
+      "listingComplete" | "resumed" | "listingError" | "listingErrorPermanent" | "deletionsBlocked"
+    > & {
       mode: RunSummary["mode"];
     },
   ): RunSummary;

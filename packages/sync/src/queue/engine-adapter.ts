@@ -1,4 +1,5 @@
 import type { Connector, ConnectorRegistry } from "@content-sync/connectors";
+import { UnrecoverableError } from "bullmq";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";
@@ -57,7 +58,7 @@ export class EngineAdapter implements SourceSyncEngine {
       mode,
       forceDeletes: options.forceDeletes,
     });
-    return outcomeOf(summary);
+    return outcomeOf(failOnPermanentListingError(summary));
   }
 
   async syncDocuments(
@@ -65,7 +66,9 @@ export class EngineAdapter implements SourceSyncEngine {
     externalIds: readonly string[],
     options: EngineCallContext,
   ): Promise<SyncOutcome> {
-    return outcomeOf(await syncDocuments({ ...this.common(source, options), externalIds }));
+    return outcomeOf(
+      failOnPermanentListingError(await syncDocuments({ ...this.common(source, options), externalIds })),
+    );
   }
 
   async prepare(source: SourceConfig, options: EngineCallContext): Promise<void> {
@@ -166,6 +169,18 @@ export class EngineAdapter implements SourceSyncEngine {
       apiCalls: this.options.apiCalls,
     };
   }
+}
+
+/**
+ * The engine reports a listing that died on refused credentials as an incomplete run (nothing gets
+ * deleted); for the queue that is a permanent failure: retrying with the same credentials cannot
+ * succeed, so the job fails once with the connector's message, which names the credential's env var.
+ */
+function failOnPermanentListingError(summary: RunSummary): RunSummary {
+  if (summary.listingErrorPermanent && summary.listingError !== undefined) {
+    throw new UnrecoverableError(`source "${summary.sourceId}": ${summary.listingError}`);
+  }
+  return summary;
 }
 
 /** The engine's summary in the queue's terms. */
