@@ -111,7 +111,7 @@ describe("content-sync inline CLI, end to end (no token, no Redis)", { timeout: 
       expect(reset).toMatchObject({ ai_agent_availability: false, ai_copilot_availability: true });
       const invoices = pages.find((page) => page.external_id.endsWith(".html"));
       expect(invoices?.html).not.toContain("analytics");
-      expect(invoices?.url).toBe("https://help.example.com/articles/billing/invoices-and-receipts.html");
+      expect(invoices?.url).toBe("https://help.example.com/articles/billing/invoices-and-receipts");
     } finally {
       await sandbox.close();
     }

@@ -166,21 +166,35 @@ describe("filesystem connector: listing", () => {
     expect(isConnectorError(byIds) && byIds.kind).toBe("config");
   });
 
-  it("reports an unreadable file as failed, not deleted, and goes on", async () => {
+  it("reports a followed link it cannot resolve as failed in the listing, not deleted, and goes on", async () => {
     await put("readable.md", "# Fine");
-    if (isRoot) {
-      // root reads any file regardless of mode bits; a link to a file that vanished is the same
-      // situation from the connector's side: the entry exists but its content cannot be read.
-      await symlink(path.join(root, "gone.md"), path.join(root, "unreadable.md"));
-    } else {
-      const file = await put("unreadable.md", "# Secret");
-      await chmod(file, 0o000);
-    }
-    const events = await collect(connect({ followSymlinks: isRoot }).listAll(ctx()));
+    await symlink(path.join(root, "gone.md"), path.join(root, "unreadable.md"));
+    const events = await collect(connect({ followSymlinks: true }).listAll(ctx()));
     expect([...documents(events).keys()]).toEqual(["readable.md"]);
     const error = failures(events)["unreadable.md"];
     expect(isFilesystemFileError(error) && error.reason).toBe("unreadable");
     expect(events.some((event) => event.kind === "deleted")).toBe(false);
+  });
+
+  it("lists a file it cannot read (so it is never deleted) and fails its load as unreadable", async () => {
+    await put("readable.md", "# Fine");
+    const secret = await put("secret.md", "# Secret");
+    if (!isRoot) await chmod(secret, 0o000);
+    const listed = documents(await collect(connect().listAll(ctx())));
+    expect([...listed.keys()].sort()).toEqual(["readable.md", "secret.md"]);
+    if (isRoot) {
+      // Mode bits do not stop root; a file swapped for a link after the listing is refused at open
+      // (O_NOFOLLOW) just like a file without read permission.
+      await rm(secret);
+      await symlink(path.join(root, "readable.md"), secret);
+    }
+    const error = await listed
+      .get("secret.md")
+      ?.load()
+      .catch((caught: unknown) => caught);
+    expect(isFilesystemFileError(error) && error.reason).toBe("unreadable");
+    expect(isFilesystemFileError(error) && error.code).toBe(isRoot ? "ELOOP" : "EACCES");
+    expect(await listed.get("readable.md")?.load()).toMatchObject({ body: { markdown: "# Fine" } });
   });
 
   it("yields what it can, then throws when a folder cannot be read, so nothing gets deleted", async () => {
@@ -342,6 +356,11 @@ describe("filesystem connector: loading", () => {
     expect(document.metadata.space).toBe("Support");
     expect(document.metadata.labels).toEqual(["faq"]);
     expect(document.title).toBeUndefined();
+    const slugged = await loadId(
+      { urlTemplate: "https://help.example.com/articles/{slug}" },
+      "team docs/Q&A #1.md",
+    );
+    expect(slugged.url).toBe("https://help.example.com/articles/team%20docs/Q%26A%20%231");
     await put("plain.md", "# No front matter\n---\nnot a fence");
     const plain = await loadId({ urlTemplate: "https://files.example.com/base" }, "plain.md");
     expect(plain.url).toBe("https://files.example.com/base/plain.md");
@@ -430,7 +449,12 @@ describe("filesystem connector: options", () => {
     const schema = filesystemConnector.optionsSchema;
     expect(schema.safeParse({ root: "/x", rooot: "/y" }).success).toBe(false);
     const placeholder = schema.safeParse({ root: "/x", urlTemplate: "https://f.example.com/{file}" });
-    expect(placeholder.error?.issues[0]?.message).toContain("unknown placeholder {file}");
+    expect(placeholder.error?.issues[0]?.message).toBe(
+      "unknown placeholder {file} in urlTemplate: use one of {path}, {slug}, {name}, {stem}",
+    );
+    expect(schema.safeParse({ root: "/x", urlTemplate: "https://f.example.com/a/{slug}/" }).success).toBe(
+      true,
+    );
     const relative = schema.safeParse({ root: "/x", urlTemplate: "/files/{path}" });
     expect(relative.error?.issues[0]?.message).toContain("absolute http(s) URL");
     expect(schema.safeParse({ root: "" }).success).toBe(false);

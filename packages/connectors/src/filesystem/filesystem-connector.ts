@@ -63,18 +63,18 @@ export class FilesystemConnector implements Connector {
       realRoot,
       followSymlinks: this.followSymlinks,
       isExcluded: this.excluded,
+      isIncluded: this.included,
       signal: ctx.signal,
       logger: ctx.logger,
       sourceId: this.sourceId,
     });
     for await (const entry of walk) {
-      if (!this.included(entry.relativePath)) continue;
       if (entry.kind === "failed") {
         ctx.logger.warn({ path: entry.relativePath, reason: entry.error.reason }, entry.error.message);
         yield { kind: "failed", externalId: entry.relativePath, error: entry.error };
         continue;
       }
-      yield await this.describe(entry.relativePath, entry.stats, ctx);
+      yield this.describe(entry.relativePath, entry.stats, ctx);
     }
   }
 
@@ -140,8 +140,14 @@ export class FilesystemConnector implements Connector {
     return this.describe(id, stats, ctx);
   }
 
-  /** The listing event of one regular file: checks type, size and readability without reading it. */
-  private async describe(relativePath: string, stats: Stats, ctx: ListContext): Promise<SourceEvent> {
+  /**
+   * The listing event of one regular file, from its stats alone: type and size are checked here.
+   * Readability is not (an `access` call per file doubled the cost of a listing): an unreadable file
+   * is listed, and its `load` fails with reason `unreadable`, so the engine reports it as failed and,
+   * since it was listed, never deletes its page. Hazard: a file whose mode changes while its mtime and
+   * size stay the same keeps its version, so the engine does not load it and its page stays as synced.
+   */
+  private describe(relativePath: string, stats: Stats, ctx: ListContext): SourceEvent {
     const failed = (error: FilesystemFileError): SourceEvent => {
       ctx.logger.warn({ path: relativePath, reason: error.reason }, error.message);
       return { kind: "failed", externalId: relativePath, error };
@@ -157,11 +163,6 @@ export class FilesystemConnector implements Connector {
       );
     }
     if (stats.size > this.maxFileBytes) return failed(tooLarge(relativePath, stats.size, this.maxFileBytes));
-    try {
-      await access(path.join(this.root, relativePath), constants.R_OK);
-    } catch (error) {
-      return failed(unreadable(relativePath, error));
-    }
     return {
       kind: "document",
       document: {

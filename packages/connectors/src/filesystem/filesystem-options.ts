@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SUPPORTED_EXTENSIONS } from "./file-types.js";
+import { fillUrlPlaceholders, URL_PLACEHOLDERS } from "./url-template.js";
 
 export const DEFAULT_INCLUDE: readonly string[] = [`**/*.{${SUPPORTED_EXTENSIONS.join(",")}}`];
 /** Hidden files and folders (.git, .DS_Store, editor swap files) and dependency folders. */
@@ -7,7 +8,8 @@ export const DEFAULT_EXCLUDE: readonly string[] = ["**/.*", "**/node_modules/**"
 /** 50 MiB: big enough for long manuals as PDF, small enough not to load a disk image into memory. */
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 
-const PLACEHOLDERS = new Set(["path", "name", "stem"]);
+const PLACEHOLDERS: ReadonlySet<string> = new Set(URL_PLACEHOLDERS);
+const PLACEHOLDER_LIST = URL_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
 
 /** Options of a `filesystem` source: a local folder or a mounted SMB/NFS share. */
 export interface FilesystemOptions {
@@ -26,9 +28,12 @@ export interface FilesystemOptions {
   exclude?: string[];
   /**
    * The public URL of each file, so Fin can cite it. `{path}` is the relative path with each segment
-   * URL-encoded (slashes kept), `{name}` the encoded file name, `{stem}` the encoded name without its
-   * extension. A template without placeholders is a base URL and gets `{path}` appended. A `url` in
-   * a Markdown file's front matter wins. Default none (pages without a URL are not cited by Fin).
+   * URL-encoded (slashes kept): `billing/change-your-plan.md`; `{slug}` the same without the file's
+   * extension, for sites that publish `billing/change-your-plan.md` at `.../billing/change-your-plan`
+   * (files that differ only in extension then share a URL);
+   * `{name}` the encoded file name; `{stem}` the encoded name without its extension. A template
+   * without placeholders is a base URL and gets `{path}` appended. A `url` in a Markdown file's front
+   * matter wins. Default none (pages without a URL are not cited by Fin).
    */
   urlTemplate?: string;
   /**
@@ -52,11 +57,11 @@ export const filesystemOptionsSchema: z.ZodType<FilesystemOptions> = z.strictObj
         if (!PLACEHOLDERS.has(match[1] ?? "")) {
           ctx.addIssue({
             code: "custom",
-            message: `unknown placeholder {${match[1]}} in urlTemplate: use {path}, {name} or {stem}`,
+            message: `unknown placeholder {${match[1]}} in urlTemplate: use one of ${PLACEHOLDER_LIST}`,
           });
         }
       }
-      const sample = template.replace(/\{(path|name|stem)\}/g, "x");
+      const sample = fillUrlPlaceholders(template, "x");
       if (!URL.canParse(sample) || !/^https?:$/.test(new URL(sample).protocol)) {
         ctx.addIssue({
           code: "custom",
