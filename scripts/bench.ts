@@ -6,14 +6,7 @@
 import { readdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-
-export interface BenchRow {
-  benchmark: string;
-  metric: string;
-  value: number;
-  unit: string;
-  target?: string;
-}
+import type { BenchRow } from "../test/bench/support/bench-row.js";
 
 interface BenchModule {
   run(): Promise<BenchRow[]>;

@@ -8,8 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Agent, request } from "node:http";
-
-export type BenchRow = { benchmark: string; metric: string; value: number; unit: string; target?: string };
+import type { BenchRow } from "./support/bench-row.js";
 
 const BENCHMARK = "sandbox-throughput";
 const UPSERTS = 10_000;

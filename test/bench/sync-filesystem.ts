@@ -11,14 +11,7 @@ import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { SourceConfig } from "@content-sync/sync";
 import { ApiCallCounter, FileStateStore, runSync } from "@content-sync/sync";
 import { pino } from "pino";
-
-export interface BenchRow {
-  benchmark: string;
-  metric: string;
-  value: number;
-  unit: string;
-  target?: string;
-}
+import type { BenchRow } from "./support/bench-row.js";
 
 const DOCUMENTS = Number(process.env.BENCH_SYNC_DOCUMENTS ?? 20_000);
 const CONCURRENCY = 16;

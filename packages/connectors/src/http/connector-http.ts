@@ -1,3 +1,4 @@
+import { sleep } from "@content-sync/intercom";
 import type { Logger } from "pino";
 import { ConnectorError } from "../errors.js";
 
@@ -200,20 +201,4 @@ export class ConnectorHttp {
     if (!Number.isFinite(ms)) return undefined;
     return Math.min(Math.max(ms, 0), this.options.maxRetryAfterMs);
   }
-}
-
-/** Waits `ms`, rejecting with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -9,7 +9,7 @@ import type {
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
 import { ConnectorHttp, type HttpRequestOptions } from "../http/connector-http.js";
-import { decodeStrapiCursor, encodeStrapiCursor } from "./strapi-cursor.js";
+import { decodeTimestampCursor, encodeTimestampCursor } from "../http/timestamp-cursor.js";
 import { strapiDocument } from "./strapi-document.js";
 import {
   normalizeStrapiEntry,
@@ -132,12 +132,14 @@ export class StrapiConnector implements Connector {
     const covered = new Date((startedAt ?? new Date()).getTime() - 1000).toISOString();
     yield {
       kind: "cursor",
-      cursor: encodeStrapiCursor({ since: Object.fromEntries(this.scopes().map((s) => [s.key, covered])) }),
+      cursor: encodeTimestampCursor({
+        since: Object.fromEntries(this.scopes().map((s) => [s.key, covered])),
+      }),
     };
   }
 
   async *listChanges(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent> {
-    const state = decodeStrapiCursor(cursor, this.init.sourceId);
+    const state = decodeTimestampCursor(cursor, this.init.sourceId, "Strapi");
     const { overlapSeconds } = this.options;
     for (const scope of this.scopes()) {
       const previous = state.since[scope.key];
@@ -180,7 +182,7 @@ export class StrapiConnector implements Connector {
         }
         if (newest !== undefined) {
           state.since[scope.key] = new Date(newest).toISOString();
-          yield { kind: "cursor", cursor: encodeStrapiCursor(state) };
+          yield { kind: "cursor", cursor: encodeTimestampCursor(state) };
         }
         // pageCount, not our pageSize: a server whose maxLimit is lower returns smaller pages.
         if (result.entries.length === 0 || page >= result.pageCount) break;

@@ -10,7 +10,7 @@ import type {
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
 import { ConnectorHttp, type HttpRequestOptions } from "../http/connector-http.js";
-import { decodeWordPressCursor, encodeWordPressCursor } from "./wordpress-cursor.js";
+import { decodeTimestampCursor, encodeTimestampCursor } from "../http/timestamp-cursor.js";
 import { parseWordPressExternalId, wordpressDocument, wordpressExternalId } from "./wordpress-document.js";
 import { type WordPressOptions, wordpressOptionsSchema } from "./wordpress-options.js";
 import { type WordPressPost, wordpressPostSchema } from "./wordpress-post.js";
@@ -135,11 +135,11 @@ export class WordPressConnector implements Connector {
     }
     const covered = coveredUntil(startedAt).toISOString();
     const since = Object.fromEntries(types.map((type) => [type.slug, covered]));
-    yield { kind: "cursor", cursor: encodeWordPressCursor({ since }) };
+    yield { kind: "cursor", cursor: encodeTimestampCursor({ since }) };
   }
 
   async *listChanges(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent> {
-    const state = decodeWordPressCursor(cursor, this.init.sourceId);
+    const state = decodeTimestampCursor(cursor, this.init.sourceId, "WordPress");
     await this.checkCredentials(ctx.signal);
     const types = await this.resolvePostTypes(ctx.signal);
     const terms = await this.resolveTerms(ctx.signal);
@@ -182,7 +182,7 @@ export class WordPressConnector implements Connector {
         continue;
       }
       state.since[type.slug] = coveredUntil(started ?? new Date()).toISOString();
-      yield { kind: "cursor", cursor: encodeWordPressCursor(state) };
+      yield { kind: "cursor", cursor: encodeTimestampCursor(state) };
     }
   }
 

@@ -9,6 +9,7 @@ export {
   type RetryContext,
   type RetryDecision,
   type RetryPolicyOptions,
+  sleep,
 } from "./retry-policy.js";
 export * from "./types.js";
 export type { QueryParams } from "./url.js";

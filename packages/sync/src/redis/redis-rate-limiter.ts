@@ -1,4 +1,4 @@
-import type { RateLimiter, RateLimitSnapshot } from "@content-sync/intercom";
+import { type RateLimiter, type RateLimitSnapshot, sleep } from "@content-sync/intercom";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -124,7 +124,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.maxPollMs = positive("maxPollMs", options.maxPollMs ?? 1_000);
     this.onBlock = options.onBlock;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? abortableSleep;
+    this.sleep = options.sleep ?? sleep;
     this.logger = options.logger ?? pino({ level: "silent" });
   }
 
@@ -202,22 +202,4 @@ function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new Error(`${name} must be a positive number, got ${value}`);
   return value;
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
