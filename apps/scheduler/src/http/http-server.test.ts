@@ -6,6 +6,7 @@ import {
   WebhookPayloadError,
   WebhookVerificationError,
   assertFreshTimestamp,
+  contentfulConnector,
   filesystemConnector,
   hmacSha256Hex,
   requireSecret,
@@ -58,6 +59,29 @@ const signedConnector: ConnectorDefinition<{ label: string }> = {
   },
 };
 
+/**
+ * A webhook signed the way Contentful's request verification is documented: HMAC-SHA256 (hex) over
+ * the method, the request target, the signed headers and the raw body, joined by newlines. The request
+ * line is part of what is signed, so the receiver must hand the connector the method and path it got.
+ */
+const contentfulHeaders = (path: string, body: string, topic: string) => {
+  const timestamp = String(NOW);
+  const signedNames = "x-contentful-signed-headers,x-contentful-timestamp,x-contentful-topic";
+  const canonical = [
+    "POST",
+    path,
+    `x-contentful-signed-headers:${signedNames};x-contentful-timestamp:${timestamp};x-contentful-topic:${topic}`,
+    body,
+  ].join("\n");
+  return {
+    "x-contentful-topic": topic,
+    "x-contentful-timestamp": timestamp,
+    "x-contentful-signed-headers": signedNames,
+    "x-contentful-signature": hmacSha256Hex(CONTENTFUL_SECRET, canonical),
+  };
+};
+const CONTENTFUL_SECRET = "contentful-signing-secret";
+
 const sign = (body: string, at = NOW) => {
   const t = Math.floor(at / 1000);
   return `t=${t},v1=${hmacSha256Hex(SECRET, `${t}.${body}`)}`;
@@ -69,7 +93,10 @@ describe("scheduler HTTP server (real Redis)", () => {
   const prefix = `cs-test-${randomUUID()}`;
 
   beforeAll(async () => {
-    const registry = new ConnectorRegistry().register(filesystemConnector).register(signedConnector);
+    const registry = new ConnectorRegistry()
+      .register(filesystemConnector)
+      .register(signedConnector)
+      .register(contentfulConnector);
     const yaml = `
 redis: { keyPrefix: ${prefix} }
 sources:
@@ -78,12 +105,22 @@ sources:
     contentImportSource: { url: https://docs.example.test/ }
     webhook: { secretEnv: HOOK_SECRET }
     options: { label: x }
+  - id: cms
+    type: contentful
+    contentImportSource: { url: https://cms.example.test/ }
+    webhook: { secretEnv: CONTENTFUL_SECRET }
+    options: { spaceId: space1, accessTokenEnv: CONTENTFUL_TOKEN, baseUrl: "http://127.0.0.1:9" }
   - id: plain
     type: filesystem
     contentImportSource: { url: https://files.example.test/ }
     options: { root: /nonexistent }
 `;
-    const env = { HOOK_SECRET: SECRET, REDIS_URL: process.env.REDIS_URL };
+    const env = {
+      HOOK_SECRET: SECRET,
+      CONTENTFUL_SECRET,
+      CONTENTFUL_TOKEN: "delivery-token",
+      REDIS_URL: process.env.REDIS_URL,
+    };
     const config = parseConfig(yaml, "test.yaml", { registry, env, cwd: "/tmp" });
     context = new ServiceContext({ config, registry, env, role: "test" });
     app = await buildHttpServer({ context, adminToken: ADMIN, maxWebhookBytes: 2048, now: () => NOW });
@@ -152,7 +189,7 @@ sources:
     expect((await app.inject("/healthz")).json()).toEqual({ status: "ok" });
     const ready = await app.inject("/readyz");
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ redis: true, config: { sources: 2 } });
+    expect(ready.json()).toMatchObject({ redis: true, config: { sources: 3 } });
     await context.ledger.record({
       runId: "r1",
       sourceId: "hooked",
@@ -201,11 +238,18 @@ sources:
     expect(board.statusCode).toBe(200);
     expect(board.body).toContain("<html");
     const status = await app.inject("/api/status");
-    expect(status.json().sources.map((source: { id: string }) => source.id)).toEqual(["hooked", "plain"]);
+    expect(status.json().sources.map((source: { id: string }) => source.id)).toEqual([
+      "hooked",
+      "cms",
+      "plain",
+    ]);
   });
 
   it("reports not ready while Redis is unreachable", async () => {
-    const registry = new ConnectorRegistry().register(filesystemConnector).register(signedConnector);
+    const registry = new ConnectorRegistry()
+      .register(filesystemConnector)
+      .register(signedConnector)
+      .register(contentfulConnector);
     const env = { HOOK_SECRET: SECRET, REDIS_URL: "redis://127.0.0.1:1" };
     const config = parseConfig(
       `sources:\n  - id: plain\n    type: filesystem\n    contentImportSource: { url: "https://x.example.test/" }\n    options: { root: /nonexistent }\n`,
@@ -223,5 +267,19 @@ sources:
       await server.close();
       offline.connection.disconnect();
     }
+  });
+
+  it("hands the connector the method and request target, so request-line signatures (Contentful) verify", async () => {
+    const path = "/webhooks/cms";
+    const body = JSON.stringify({ sys: { id: "entry-7", type: "Entry" } });
+    const topic = "ContentManagement.Entry.publish";
+    const accepted = await post(path, body, contentfulHeaders(path, body, topic));
+    expect(accepted.statusCode).toBe(202);
+    expect(
+      (await queued()).some((job) => job.data.sourceId === "cms" && job.data.externalIds[0] === "entry-7"),
+    ).toBe(true);
+    // Signed for another path: the same bytes must not verify here.
+    const moved = await post(path, body, contentfulHeaders("/webhooks/elsewhere", body, topic));
+    expect(moved.statusCode).toBe(401);
   });
 });

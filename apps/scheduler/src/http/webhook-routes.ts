@@ -1,5 +1,5 @@
 import { receiveWebhook, type ServiceContext } from "@content-sync/sync";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 export interface WebhookRouteOptions {
   context: ServiceContext;
@@ -23,12 +23,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
       done(null, body);
     },
   );
-  const handle = async (
-    sourceId: string,
-    headers: Record<string, unknown>,
-    body: unknown,
-    query: unknown,
-  ) => {
+  const handle = async (request: FastifyRequest<{ Params: { sourceId: string } }>, body: unknown) => {
+    const { headers, query } = request;
     const lowerCased: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(headers)) {
       lowerCased[name.toLowerCase()] = Array.isArray(value)
@@ -47,22 +43,25 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         now: options.now,
         logger: options.context.logger.child({ module: "webhooks" }),
       },
-      sourceId,
+      request.params.sourceId,
       {
         headers: lowerCased,
         rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
         query: (query ?? {}) as Record<string, string | undefined>,
+        method: request.method,
+        // As received (path and query string), because some schemes sign the request line.
+        path: request.url,
       },
     );
   };
   const route = { bodyLimit: options.maxBodyBytes };
   app.post<{ Params: { sourceId: string } }>("/webhooks/:sourceId", route, async (request, reply) => {
-    const answer = await handle(request.params.sourceId, request.headers, request.body, request.query);
+    const answer = await handle(request, request.body);
     return reply.code(answer.status).type(answer.contentType).send(answer.body);
   });
   // Handshakes of some products (validation tokens) arrive as GET.
   app.get<{ Params: { sourceId: string } }>("/webhooks/:sourceId", async (request, reply) => {
-    const answer = await handle(request.params.sourceId, request.headers, undefined, request.query);
+    const answer = await handle(request, undefined);
     return reply
       .code(answer.status === 202 ? 405 : answer.status)
       .type(answer.contentType)

@@ -30,6 +30,10 @@ export interface IncomingWebhook {
   headers: Readonly<Record<string, string | undefined>>;
   rawBody: Buffer;
   query: Readonly<Record<string, string | undefined>>;
+  /** HTTP method as received; schemes that sign the request line (Contentful) need it. */
+  method?: string;
+  /** Request target as received, path plus query string. */
+  path?: string;
 }
 
 /** What to answer. `enqueued` counts targeted jobs (coalesced jobs count too). */
@@ -70,6 +74,8 @@ export async function receiveWebhook(
     headers: incoming.headers,
     rawBody: incoming.rawBody,
     query: incoming.query,
+    ...(incoming.method !== undefined ? { method: incoming.method } : {}),
+    ...(incoming.path !== undefined ? { path: incoming.path } : {}),
     secret: options.env[source.webhook.secretEnv] || undefined,
     now: (options.now ?? (() => new Date()))(),
   };
