@@ -272,18 +272,7 @@ describe("WordPress → sync engine → Intercom sandbox, end to end", { timeout
   });
 
   it("a wrong Application Password fails the run naming its env var, and deletes nothing", async () => {
-    const wrong = { ...env, WP_E2E_APP_PASSWORD: "abcd efgh ijkl mnop qrst uvwx" };
-    const pagesBefore = await h.pages(help);
-    await h.resetStats();
-    for (const mode of ["full", "incremental"] as const) {
-      const summary = await h.run(help, wrong, mode);
-      expect(summary).toMatchObject({ listingComplete: false, created: 0, updated: 0, deleted: 0 });
-      expect(summary.listingError).toMatch(/refused with 401/);
-      expect(summary.listingError).toContain("WP_E2E_APP_PASSWORD");
-      expect(summary.listingError).not.toContain("abcd efgh");
-    }
-    expect(await h.writes()).toMatchObject({ upserts: 0, deletes: 0 });
-    expect(await h.pages(help)).toEqual(pagesBefore);
+    await h.expectRefusedCredential(help, env, "WP_E2E_APP_PASSWORD", "abcd efgh ijkl mnop qrst uvwx");
 
     // With the right password again, the source is intact: nothing to repair.
     expect(await h.run(help, env, "full")).toMatchObject({

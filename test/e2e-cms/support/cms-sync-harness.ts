@@ -9,6 +9,7 @@ import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { RunSummary, SourceConfig } from "@content-sync/sync";
 import { ApiCallCounter, FileStateStore, parseConfig, runSync, syncDocuments } from "@content-sync/sync";
 import { pino } from "pino";
+import { expect } from "vitest";
 
 const TOKEN = "e2e-cms-token";
 export const silentLogger = pino({ level: "silent" });
@@ -112,6 +113,26 @@ export class CmsSyncHarness {
       externalIds,
       apiCalls: this.apiCalls,
     });
+  }
+
+  /**
+   * Runs the source (full, then incremental) with one credential env var set to a wrong value and
+   * asserts what an operator must be able to rely on: the listing stops, the error names the env var
+   * but never its value, and not a single page is written or deleted.
+   */
+  async expectRefusedCredential(source: SourceConfig, env: Env, credentialEnv: string, wrongValue: string) {
+    const wrong = { ...env, [credentialEnv]: wrongValue };
+    const pagesBefore = await this.pages(source);
+    await this.resetStats();
+    for (const mode of ["full", "incremental"] as const) {
+      const summary = await this.run(source, wrong, mode);
+      expect(summary).toMatchObject({ listingComplete: false, created: 0, updated: 0, deleted: 0 });
+      expect(summary.listingError).toMatch(/refused with 401/);
+      expect(summary.listingError).toContain(credentialEnv);
+      expect(summary.listingError).not.toContain(wrongValue);
+    }
+    expect(await this.writes()).toMatchObject({ upserts: 0, deletes: 0 });
+    expect(await this.pages(source)).toEqual(pagesBefore);
   }
 
   async stats(): Promise<SandboxStats> {
