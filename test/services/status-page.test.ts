@@ -7,10 +7,9 @@ import { type SchedulerApp, startSchedulerApp } from "@content-sync/scheduler";
 import { purgeKeyspace } from "@content-sync/sync";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureChromium } from "./support/ensure-chromium.js";
 import { redisUrl, writeDocuments, writeServiceConfig } from "./support/harness.js";
 
-/** Debian's chromium; the CI script installs it (apt-get install chromium). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ADMIN_TOKEN = "status-page-admin-token";
 
 describe("status page in a real headless browser", () => {
@@ -49,10 +48,11 @@ describe("status page in a real headless browser", () => {
       watchConfig: false,
     });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: await ensureChromium(),
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
-  }, 60_000);
+    // Generous: on a machine without chromium this includes installing it.
+  }, 900_000);
   afterAll(async () => {
     await browser?.close();
     if (app) {
