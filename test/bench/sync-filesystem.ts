@@ -9,7 +9,7 @@ import { filesystemConnector, toCleanHtml } from "@content-sync/connectors";
 import { IntercomClient } from "@content-sync/intercom";
 import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { SourceConfig } from "@content-sync/sync";
-import { ApiCallCounter, FileStateStore, runSync } from "@content-sync/sync";
+import { ApiCallCounter, LmdbStateStore, runSync } from "@content-sync/sync";
 import { pino } from "pino";
 import type { BenchRow } from "./support/bench-row.js";
 
@@ -84,7 +84,7 @@ export async function run(): Promise<BenchRow[]> {
     availability: { aiAgent: true, aiCopilot: true },
     rules: {},
     transform: {},
-    deletion: { maxDeletes: 50 },
+    deletion: { maxDeletes: 50, windowMs: 86_400_000 },
     concurrency: CONCURRENCY,
     options: { root, urlTemplate: "https://bench.example.com/{path}" },
   };
@@ -100,7 +100,7 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     await generateCorpus(root);
-    const state = new FileStateStore(path.join(dir, "state.json"));
+    const state = await LmdbStateStore.open(path.join(dir, "state.lmdb"));
     const sync = () =>
       runSync({ source, connector: connector(), client, state, mode: "full", apiCalls, logger });
 

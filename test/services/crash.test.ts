@@ -125,7 +125,7 @@ describe("crashes: a killed worker and a restarted Redis (sandbox as Intercom)",
     const writes = sandbox.stats().succeeded[UPSERT] ?? 0;
     expect(writes).toBeGreaterThanOrEqual(DOCUMENTS);
     expect(writes - DOCUMENTS).toBeLessThanOrEqual(IN_FLIGHT);
-    expect(await ctx.lock.holder("crashy")).toBeUndefined();
+    expect(await ctx.runHolding("crashy")).toBeUndefined();
   }, 240_000);
 
   it("Redis restarted mid-run: the workers reconnect and finish the run", async () => {

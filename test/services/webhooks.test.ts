@@ -31,6 +31,7 @@ sources:
   - id: handbook
     type: signed-test
     contentImportSource: { url: "https://handbook.example.test/" }
+    availability: { aiAgent: false, aiCopilot: true }
     webhook: { secretEnv: HANDBOOK_WEBHOOK_SECRET }
     options: { name: handbook }
 `,

@@ -58,7 +58,10 @@ export async function startSchedulerApp(options: SchedulerAppOptions): Promise<S
   const env = options.env ?? process.env;
   const logger = options.logger ?? pino({ level: "silent" });
   const registry = options.registry ?? builtInRegistry();
-  const load = (file: string) => loadConfig(file, { registry, env });
+  // A scheduler without a worker never calls Intercom: it needs no token. With a worker it does, and a
+  // config without one is refused here, before a single job scheduler is written.
+  const load = (file: string) =>
+    loadConfig(file, { registry, env, requireIntercomToken: options.withWorker ?? false });
   const config = await load(options.configFile);
   const context = new ServiceContext({
     config,
@@ -71,12 +74,14 @@ export async function startSchedulerApp(options: SchedulerAppOptions): Promise<S
   let http: FastifyInstance | undefined;
   let scheduler: SchedulerService | undefined;
   try {
+    // The worker is created first: a setup problem (no token for Intercom) stops here, before the
+    // scheduler writes job schedulers the process could never serve.
+    if (options.withWorker) worker = await startWorkerService(context, options.worker);
     scheduler = await startSchedulerService(context, {
       configFile: options.configFile,
       load,
       watchFile: options.watchConfig,
     });
-    if (options.withWorker) worker = await startWorkerService(context, options.worker);
     http = await buildHttpServer({
       context,
       adminToken: env.CONTENT_SYNC_ADMIN_TOKEN || undefined,

@@ -7,9 +7,11 @@ import { displayPath } from "./cli/config-path.js";
 export async function loadServiceConfig(
   file: string,
   ctx: CliContext,
+  /** False for commands that never call Intercom (status, backfill): they need no token. */
+  requireIntercomToken = true,
 ): Promise<ContentSyncConfig | undefined> {
   try {
-    return await loadConfig(file, { registry: builtInRegistry(), env: ctx.env });
+    return await loadConfig(file, { registry: builtInRegistry(), env: ctx.env, requireIntercomToken });
   } catch (error) {
     if (isConfigError(error)) {
       ctx.stderr.write(`${error.message.replace(file, displayPath(file, ctx))}\n`);

@@ -39,12 +39,18 @@ sources:
   - id: handbook
     type: filesystem
     contentImportSource: { url: "https://handbook.example.test/" }
+    availability: { aiAgent: false, aiCopilot: true }
     schedule: { every: 15m }
     options: { root: ./docs }
 `,
     );
     const registry = builtInRegistry();
-    const config = await loadConfig(path.join(dir, "content-sync.yaml"), { registry, env, cwd: dir });
+    const config = await loadConfig(path.join(dir, "content-sync.yaml"), {
+      registry,
+      env,
+      cwd: dir,
+      requireIntercomToken: false,
+    });
     context = new ServiceContext({ config, registry, env, role: "test" });
   });
   afterAll(async () => {
@@ -107,11 +113,12 @@ sources:
     });
   });
 
-  it("worker refuses to start without an Intercom token, naming the env var", async () => {
-    const worker = io(dir, env);
-    expect(await runCli(["worker"], worker.ctx)).toBe(1);
-    expect(worker.err()).toContain(
-      "the worker needs an Intercom access token in the env var INTERCOM_ACCESS_TOKEN",
-    );
+  it("worker and serve refuse a config without its Intercom token (exit 2, naming the env var), before writing anything", async () => {
+    for (const command of [["worker"], ["serve", "--port", "18999"]]) {
+      const run = io(dir, env);
+      expect(await runCli(command, run.ctx)).toBe(2);
+      expect(run.err()).toMatch(/intercom\.tokenEnv: the env var INTERCOM_ACCESS_TOKEN .* is not set/);
+    }
+    expect(await context.queue.getJobSchedulers(0, -1)).toEqual([]);
   });
 });

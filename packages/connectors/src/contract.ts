@@ -62,7 +62,11 @@ export interface ListedDocument {
 /**
  * What listings and change feeds yield, in order:
  * - `document`: exists now (created or possibly changed);
- * - `deleted`: the product says this document is gone (tombstone, trash, 404 on fetch by id);
+ * - `deleted`: the product CONFIRMS the document is gone (a tombstone in a change feed, trash status,
+ *   a delete-log entry, a verified delete webhook);
+ * - `missing`: fetched by id and not returned (404/410, a refusal of one document, ENOENT). Not proof
+ *   of deletion: an unmounted share or a firewall looks exactly like it. The engine records it as a
+ *   failure; only a later complete listing without the document may delete its page;
  * - `failed`: the document exists but could not be read; it must NOT be treated as deleted;
  * - `cursor`: everything yielded before it is covered by this cursor; the engine persists the last one
  *   it saw only after the writes of the events before it succeeded, so a crash never skips changes.
@@ -70,6 +74,7 @@ export interface ListedDocument {
 export type SourceEvent =
   | { kind: "document"; document: ListedDocument }
   | { kind: "deleted"; externalId: string }
+  | { kind: "missing"; externalId: string; reason: string }
   | { kind: "failed"; externalId: string; error: Error }
   | { kind: "cursor"; cursor: string };
 
@@ -123,7 +128,10 @@ export interface Connector {
    * feed; the engine then runs full listings.
    */
   listChanges?(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent>;
-  /** Documents by id (webhooks, targeted reindex): `document` for found ids, `deleted` for gone ones. */
+  /**
+   * Documents by id (webhooks, targeted reindex): `document` for found ids, `deleted` only where the
+   * product confirms the deletion, `missing` for ids it did not return.
+   */
   fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent>;
   webhook?: WebhookHandler;
   /** Releases sockets, pools, temp files. */

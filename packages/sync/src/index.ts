@@ -2,19 +2,30 @@ export * from "./config/index.js";
 export { builtInRegistry } from "./connectors.js";
 export * from "./engine/index.js";
 export { DocumentRules, type RuleDecision } from "./rules/document-rules.js";
-export {
-  FileStateStore,
-  type FileStateStoreOptions,
-  isStateFileError,
-  StateFileError,
-} from "./state/file-state-store.js";
+export { DryRunStateStore } from "./state/dry-run-state-store.js";
+export { isStateFileError, StateFileError } from "./state/legacy-state-file.js";
+export { LmdbStateStore, type LmdbStateStoreOptions } from "./state/lmdb-state-store.js";
 export { MemoryStateStore } from "./state/memory-state-store.js";
-export type { PageRecord, RunCheckpoint, SourceRecord, StateStore } from "./state/state-store.js";
+export {
+  type BeginRunOptions,
+  type FailureKind,
+  type FailureRecord,
+  type FailureReport,
+  orphanPageKey,
+  type PageRecord,
+  type RunCheckpoint,
+  type RunFence,
+  type SourcePatch,
+  type SourceRecord,
+  type StateStore,
+  type StoredPage,
+} from "./state/state-store.js";
 export {
   type IntercomTarget,
+  MissingTokenError,
   type OpenIntercomTargetOptions,
   openIntercomTarget,
-  stateFileFor,
+  stateFilesFor,
 } from "./target/intercom-target.js";
 export * from "./queue/index.js";
 export * from "./redis/index.js";

@@ -23,7 +23,7 @@ intercom:
   tokenEnv: MY_TOKEN
   region: eu
 defaults:
-  availability: { aiCopilot: false }
+  availability: { aiAgent: true, aiCopilot: false }
   transform: { maxBytes: 50000 }
   concurrency: 3
 sources:
@@ -48,9 +48,12 @@ sources:
     options: { root: ./faq }
 `;
 
+/** The env every test config needs besides its own: the token the configs name. */
+const TOKEN_ENV = { MY_TOKEN: "t", INTERCOM_ACCESS_TOKEN: "t" };
+
 function configError(text: string, env: Record<string, string> = {}): ConfigError {
   try {
-    parseConfig(text, "content-sync.yaml", { registry, env, cwd: "/work" });
+    parseConfig(text, "content-sync.yaml", { registry, env: { ...TOKEN_ENV, ...env }, cwd: "/work" });
   } catch (error) {
     if (isConfigError(error)) return error;
     throw error;
@@ -62,16 +65,21 @@ describe("config loading", () => {
   it("validates, interpolates environment references and merges defaults into every source", () => {
     const config = parseConfig(VALID, "content-sync.yaml", {
       registry,
-      env: { HANDBOOK_PREFIX: "docs" },
+      env: { ...TOKEN_ENV, HANDBOOK_PREFIX: "docs" },
       cwd: "/work",
     });
     expect(config.dataDir).toBe("/work/.data");
     expect(config.intercom).toEqual({
+      target: "intercom",
       tokenEnv: "MY_TOKEN",
       region: "eu",
       sandboxDataFile: "/work/.data/sandbox.json",
     });
-    expect(config.redis).toEqual({ url: "redis://127.0.0.1:6379", keyPrefix: "content-sync" });
+    expect(config.redis).toEqual({
+      url: "redis://127.0.0.1:6379",
+      keyPrefix: "content-sync",
+      cluster: false,
+    });
     const [handbook, faq] = config.sources;
     expect(handbook).toMatchObject({
       id: "handbook",
@@ -79,7 +87,7 @@ describe("config loading", () => {
       enabled: true,
       availability: { aiAgent: true, aiCopilot: false },
       transform: { maxBytes: 50000, oversize: "reject" },
-      deletion: { maxDeletes: "10%" },
+      deletion: { maxDeletes: "10%", windowMs: 86_400_000 },
       concurrency: 3,
       schedule: { cron: "0 * * * *", timezone: "Europe/Paris", full: { every: "1d" } },
       options: { root: "/srv/handbook", urlTemplate: "https://handbook.example.com/docs/{path}" },
@@ -88,7 +96,7 @@ describe("config loading", () => {
       enabled: false,
       availability: { aiAgent: false, aiCopilot: false },
       contentImportSource: { url: "https://faq.example.com", id: 42 },
-      deletion: { maxDeletes: 50 },
+      deletion: { maxDeletes: 50, windowMs: 86_400_000 },
       transform: { maxBytes: 50000 },
     });
   });
@@ -135,7 +143,7 @@ describe("config loading", () => {
       "id: faq",
       () => "id: faq\n    name: $${NOT_A_VAR}",
     );
-    const config = parseConfig(text, "c.yaml", { registry, env: {}, cwd: "/" });
+    const config = parseConfig(text, "c.yaml", { registry, env: TOKEN_ENV, cwd: "/" });
     expect(config.sources[0]?.options).toMatchObject({
       urlTemplate: "https://handbook.example.com/kb/{path}",
     });
@@ -191,6 +199,75 @@ sources:
     expect(byPath["sources[1].id"]).toBe('duplicate source id "one" (already used by sources[0])');
   });
 
+  it("makes availability explicit: a source neither it nor defaults describe is refused, naming both products", () => {
+    const text = `
+sources:
+  - id: handbook
+    type: filesystem
+    contentImportSource: { url: "https://a.example.com" }
+    availability: { aiCopilot: true }
+    options: { root: a }
+`;
+    const byPath = Object.fromEntries(configError(text).issues.map((issue) => [issue.path, issue.message]));
+    expect(byPath["sources[0].availability.aiAgent"]).toMatch(
+      /say whether Fin AI Agent \(answers customers\) may use the pages of "handbook".*defaults\.availability\.aiAgent/,
+    );
+    expect(byPath["sources[0].availability.aiCopilot"]).toBeUndefined();
+  });
+
+  it("refuses two sources under one Content Import Source URL (they would delete each other's pages)", () => {
+    const text = `
+defaults: { availability: { aiAgent: false, aiCopilot: true } }
+sources:
+  - id: one
+    type: filesystem
+    contentImportSource: { url: "https://Wiki.example.com/docs/" }
+    options: { root: a }
+  - id: two
+    type: filesystem
+    contentImportSource: { url: "https://wiki.example.com/docs" }
+    options: { root: b }
+`;
+    const byPath = Object.fromEntries(configError(text).issues.map((issue) => [issue.path, issue.message]));
+    expect(byPath["sources[1].contentImportSource.url"]).toMatch(
+      /sources\[0\] \(one\) already uses this Content Import Source URL/,
+    );
+  });
+
+  it("refuses a config that targets Intercom without its token, naming the variable; the sandbox needs none", () => {
+    const text = `
+intercom: { tokenEnv: PROD_INTERCOM_TOKEN, baseUrl: "https://intercom-proxy.example.com" }
+defaults: { availability: { aiAgent: false, aiCopilot: true } }
+sources:
+  - id: one
+    type: filesystem
+    contentImportSource: { url: "https://a.example.com" }
+    options: { root: a }
+`;
+    let error: unknown;
+    try {
+      parseConfig(text, "prod.yaml", { registry, env: {}, cwd: "/" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isConfigError(error) && error.issues).toEqual([
+      expect.objectContaining({
+        path: "intercom.tokenEnv",
+        message: expect.stringMatching(/PROD_INTERCOM_TOKEN .* is not set/),
+      }),
+    ]);
+    const sandbox = parseConfig(
+      text.replace("tokenEnv: PROD_INTERCOM_TOKEN,", "target: sandbox,"),
+      "demo.yaml",
+      {
+        registry,
+        env: {},
+        cwd: "/",
+      },
+    );
+    expect(sandbox.intercom.target).toBe("sandbox");
+  });
+
   it("reports YAML syntax errors with their line", () => {
     const error = configError("sources:\n  - id: a\n   type: [unclosed\n");
     expect(error.issues[0]?.message).toMatch(/^YAML: /);
@@ -239,7 +316,7 @@ sources:
       const document = parse(await readFile(file, "utf8")) as { sources: { type: string }[] };
       const documented = new Set(document.sources.map((source) => source.type));
       for (const type of registry.types()) expect(documented).toContain(type);
-      const config = await loadConfig(file, { registry, env: {}, cwd: repo });
+      const config = await loadConfig(file, { registry, env: TOKEN_ENV, cwd: repo });
       expect(config.sources.length).toBe(document.sources.length);
     });
 

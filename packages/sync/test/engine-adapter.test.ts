@@ -1,9 +1,8 @@
 import type { ConnectorDefinition } from "@content-sync/connectors";
 import { ConnectorError, ConnectorRegistry, filesystemConnector } from "@content-sync/connectors";
-import { UnrecoverableError } from "bullmq";
 import { z } from "zod";
 import { afterEach, describe, expect, it } from "vitest";
-import { EngineAdapter } from "../src/index.js";
+import { EngineAdapter, runSync, syncDocuments } from "../src/index.js";
 import { article, EngineHarness, silent } from "./support/sandbox-harness.js";
 
 /**
@@ -40,7 +39,7 @@ describe("EngineAdapter", () => {
   let harness: EngineHarness | undefined;
   afterEach(async () => harness?.close());
 
-  const call = () => ({ signal: new AbortController().signal, logger: silent });
+  const call = () => ({ signal: new AbortController().signal, logger: silent, runId: "job-1" });
 
   const adapterWith = (h: EngineHarness, token: string) =>
     new EngineAdapter({
@@ -52,27 +51,43 @@ describe("EngineAdapter", () => {
       logger: silent,
     });
 
-  it("fails a run whose listing was refused as unrecoverable, naming the env var, and deletes nothing", async () => {
+  it("builds a run's dependencies: the cached connector, the client and the state", async () => {
+    harness = await EngineHarness.start({ "a.md": article("Alpha") });
+    harness.source = { ...harness.source, type: "guarded-files", options: { root: harness.root } };
+    const adapter = adapterWith(harness, "right");
+    const deps = adapter.dependencies(harness.source, call());
+    expect(deps.connector).toBe(adapter.dependencies(harness.source, call()).connector);
+    expect(deps.runId).toBe("job-1");
+    expect((await runSync({ ...deps, mode: "full" })).created).toBe(1);
+    await adapter.close();
+  });
+
+  it("reports a listing refused for its credentials as permanent, naming the env var, and deletes nothing", async () => {
     harness = await EngineHarness.start({ "a.md": article("Alpha"), "b.md": article("Beta") });
     harness.source = { ...harness.source, type: "guarded-files", options: { root: harness.root } };
+    await runSync({ ...adapterWith(harness, "right").dependencies(harness.source, call()), mode: "full" });
 
-    const first = await adapterWith(harness, "right").run(harness.source, "full", call());
-    expect(first.counts.created).toBe(2);
-
-    const refused = adapterWith(harness, "wrong").run(harness.source, "full", call());
-    await expect(refused).rejects.toBeInstanceOf(UnrecoverableError);
-    await expect(refused).rejects.toThrow(/DOCS_TOKEN/);
+    const refused = await runSync({
+      ...adapterWith(harness, "wrong").dependencies(harness.source, call()),
+      mode: "full",
+    });
+    expect(refused).toMatchObject({ status: "failed", listingErrorPermanent: true, deleted: 0 });
+    expect(refused.headline).toMatch(/DOCS_TOKEN.*nothing was synced or deleted/);
     expect(harness.writes().deletes).toBe(0);
     expect((await harness.pages()).map((page) => page.external_id)).toEqual(["a.md", "b.md"]);
   });
 
-  it("fails a targeted reindex whose fetch was refused as unrecoverable", async () => {
+  it("throws the connector's permanent error from a targeted reindex whose fetch was refused", async () => {
     harness = await EngineHarness.start({ "a.md": article("Alpha") });
     harness.source = { ...harness.source, type: "guarded-files", options: { root: harness.root } };
-    await adapterWith(harness, "right").run(harness.source, "full", call());
-
-    const refused = adapterWith(harness, "wrong").syncDocuments(harness.source, ["a.md"], call());
-    await expect(refused).rejects.toBeInstanceOf(UnrecoverableError);
+    await runSync({ ...adapterWith(harness, "right").dependencies(harness.source, call()), mode: "full" });
+    const refused = syncDocuments({
+      ...adapterWith(harness, "wrong").dependencies(harness.source, call()),
+      externalIds: ["a.md"],
+    });
+    await expect(refused).rejects.toSatisfy(
+      (error: unknown) => error instanceof ConnectorError && error.permanent,
+    );
     expect(harness.writes().deletes).toBe(0);
   });
 });

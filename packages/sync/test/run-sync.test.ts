@@ -4,7 +4,7 @@ import type { Connector, SourceEvent } from "@content-sync/connectors";
 import { ConnectorError } from "@content-sync/connectors";
 import { IntercomClient } from "@content-sync/intercom";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FileStateStore, isSyncAbortedError } from "../src/index.js";
+import { isSyncAbortedError, LmdbStateStore, type StateStore } from "../src/index.js";
 import { article, EngineHarness } from "./support/sandbox-harness.js";
 
 const FILES = {
@@ -117,7 +117,7 @@ describe("runSync against the sandbox over HTTP", () => {
   });
 
   it("stops deletions above maxDeletes unless forced", async () => {
-    h.source = { ...h.source, deletion: { maxDeletes: 2 } };
+    h.source = { ...h.source, deletion: { maxDeletes: 2, windowMs: 86_400_000 } };
     await h.run();
     for (const id of ["billing/invoices.md", "billing/plans.md", "getting-started.md"]) await h.remove(id);
     h.sandbox.resetStats();
@@ -136,7 +136,7 @@ describe("runSync against the sandbox over HTTP", () => {
   });
 
   it("resolves a share-based limit against the pages of the source", async () => {
-    h.source = { ...h.source, deletion: { maxDeletes: "40%" } };
+    h.source = { ...h.source, deletion: { maxDeletes: "40%", windowMs: 86_400_000 } };
     await h.run();
     for (const id of ["billing/invoices.md", "billing/plans.md", "getting-started.md"]) await h.remove(id);
     expect((await h.run()).deletionsBlocked).toMatchObject({ candidates: 3, limit: 2 });
@@ -205,7 +205,8 @@ describe("runSync against the sandbox over HTTP", () => {
 
     h.sandbox.resetStats();
     const repaired = await h.run({ reconcile: true });
-    expect(repaired).toMatchObject({ updated: 2, repaired: 2, unchanged: 3, deleted: 1 });
+    // The page deleted by hand is created again, the edited one rewritten, the unknown one deleted.
+    expect(repaired).toMatchObject({ created: 1, updated: 1, repaired: 2, unchanged: 3, deleted: 1 });
     expect(h.writes()).toEqual({ upserts: 2, deletes: 1, sourcesCreated: 0 });
     const after = await h.pages();
     expect(after.map((page) => page.external_id)).toEqual(IDS);
@@ -224,14 +225,29 @@ describe("runSync against the sandbox over HTTP", () => {
 
   it("converges after a crash between two writes: no duplicates, then nothing left to do", async () => {
     for (let index = 0; index < 15; index++) await h.write(`bulk/doc-${index}.md`, article(`Doc ${index}`));
-    // The first process buffers state and "dies" (its later flushes are lost) right after its 4th upsert.
-    const doomed = new (class extends FileStateStore {
-      dead = false;
-      override async flush() {
-        if (!this.dead) await super.flush();
-      }
-    })(h.stateFile, { autoFlushEvery: 1_000_000 });
-    h.reopenState(doomed);
+    // The first process "dies" right after its 4th upsert: from then on none of its state writes land.
+    const durable = h.state;
+    let dead = false;
+    const doomed = new Proxy(durable, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== "function") return value;
+        const writes = [
+          "putPage",
+          "deletePage",
+          "commitCursor",
+          "finishRun",
+          "recordFailure",
+          "clearFailures",
+          "markSeen",
+        ];
+        return (...args: unknown[]) =>
+          dead && writes.includes(String(property))
+            ? Promise.resolve(property === "markSeen" ? [] : false)
+            : (value as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    }) as StateStore;
+    await h.reopenState(doomed);
     const controller = new AbortController();
     let upserts = 0;
     const client = new IntercomClient({
@@ -240,7 +256,7 @@ describe("runSync against the sandbox over HTTP", () => {
       maxRetries: 0,
       onResponse: (info) => {
         if (info.method === "POST" && info.path === "/ai/external_pages" && ++upserts === 4) {
-          doomed.dead = true;
+          dead = true;
           controller.abort(new Error("crash"));
         }
       },
@@ -253,7 +269,7 @@ describe("runSync against the sandbox over HTTP", () => {
     expect(pagesAfterCrash).toBeGreaterThanOrEqual(4);
     expect(pagesAfterCrash).toBeLessThan(20);
 
-    h.reopenState();
+    await h.reopenState(durable);
     const resumed = await h.run();
     expect(resumed.resumed).toBe(true);
     expect(resumed.failed).toBe(0);
@@ -269,12 +285,14 @@ describe("runSync against the sandbox over HTTP", () => {
 
   it("adopts pages sent before a crash on a --reconcile run instead of sending them again", async () => {
     await h.run();
-    h.reopenState(new FileStateStore(path.join(h.dir, "lost-state.json")));
+    const lost = await LmdbStateStore.open(path.join(h.dir, "lost-state.lmdb"));
+    await h.reopenState(lost);
     h.sandbox.resetStats();
     const adopted = await h.run({ reconcile: true });
     expect(adopted).toMatchObject({ unchanged: 5, created: 0, updated: 0, deleted: 0 });
     expect(h.writes()).toEqual({ upserts: 0, deletes: 0, sourcesCreated: 0 });
     expect(await h.state.countPages("help")).toBe(5);
+    await lost.close();
   });
 
   it("deletes the page of a document that a rule now excludes, and applies availability rules", async () => {
@@ -329,14 +347,19 @@ describe("runSync against the sandbox over HTTP", () => {
     expect((await h.pages()).map((page) => page.source_id)).toEqual([second, second, second, second, second]);
   });
 
-  it("reindexes documents by id: changed ones are sent, gone ones deleted", async () => {
+  it("reindexes documents by id: changed ones are sent, unchanged ones cost no write", async () => {
     await h.run();
     await h.write("billing/plans.md", article("Plans", "Webhook says hi."));
-    await h.remove("getting-started.md");
     h.sandbox.resetStats();
-    const summary = await h.syncDocuments(["billing/plans.md", "getting-started.md", "billing/invoices.md"]);
-    expect(summary).toMatchObject({ mode: "documents", updated: 1, unchanged: 1, deleted: 1 });
-    expect(h.writes()).toEqual({ upserts: 1, deletes: 1, sourcesCreated: 0 });
+    const summary = await h.syncDocuments(["billing/plans.md", "billing/invoices.md"]);
+    expect(summary).toMatchObject({
+      mode: "documents",
+      updated: 1,
+      unchanged: 1,
+      deleted: 0,
+      status: "succeeded",
+    });
+    expect(h.writes()).toEqual({ upserts: 1, deletes: 0, sourcesCreated: 0 });
   });
 
   it("reports progress and cancels cleanly through the AbortSignal", async () => {
@@ -362,6 +385,12 @@ describe("runSync against the sandbox over HTTP", () => {
   });
 });
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 /** An in-memory product with a change feed, to drive the incremental path. */
 class FeedConnector implements Connector {
   docs = new Map<string, { title: string; version: string }>();
@@ -384,7 +413,7 @@ class FeedConnector implements Connector {
     }
   }
 
-  async *fetchByIds(): AsyncIterable<SourceEvent> {}
+  fetchByIds: Connector["fetchByIds"] = async function* () {};
 
   document(id: string): SourceEvent {
     const doc = this.docs.get(id);
@@ -440,14 +469,45 @@ describe("incremental runs with a change feed", () => {
     expect((await h.pages()).map((page) => page.title)).toEqual(["A2"]);
   });
 
-  it("does not move the cursor past a document that failed", async () => {
+  it("moves the cursor past a document that keeps failing, keeps it in the ledger and retries it with back-off", async () => {
     const feed = new FeedConnector();
     feed.docs.set("a", { title: "A", version: "1" });
     await h.run({ connector: feed, mode: "incremental" });
     feed.set("a", "broken", "2");
     feed.set("c", "C", "1");
-    const summary = await h.run({ connector: feed, mode: "incremental" });
-    expect(summary).toMatchObject({ failed: 1, created: 1 });
-    expect((await h.state.getSource("help")).cursor).toBe("c0");
+    const retrySchedule = { firstMs: 0, maxMs: 0 };
+    const summary = await h.run({ connector: feed, mode: "incremental", retrySchedule });
+    expect(summary).toMatchObject({ failed: 1, created: 1, status: "partial" });
+    expect(summary.headline).toMatch(/1 document\(s\) failed and wait in the failure ledger/);
+    // The cursor covers both changes although "a" failed: the ledger, not the cursor, remembers it.
+    expect((await h.state.getSource("help")).cursor).toBe("c2");
+    const [entry] = await collect(h.state.listFailures("help"));
+    expect(entry).toMatchObject({ externalId: "a", kind: "document", attempts: 1 });
+    expect(entry?.reason).toMatch(/no text/);
+
+    // The next run lists no change but retries "a" by id (due at once with this schedule): still broken.
+    feed.fetchByIds = async function* (ids) {
+      for (const id of ids) yield feed.document(id);
+    };
+    const retried = await h.run({ connector: feed, mode: "incremental", retrySchedule });
+    expect(retried).toMatchObject({ failed: 1, status: "partial" });
+    expect((await collect(h.state.listFailures("help")))[0]).toMatchObject({ attempts: 2 });
+
+    // Fixed in the source: the retry succeeds and the ledger forgets it.
+    feed.docs.set("a", { title: "A fixed", version: "3" });
+    const fixed = await h.run({ connector: feed, mode: "incremental", retrySchedule });
+    expect(fixed).toMatchObject({ updated: 1, failed: 0, status: "succeeded" });
+    expect(await h.state.countFailures("help")).toBe(0);
+
+    // With the default schedule a failure is not retried by the very next run.
+    feed.set("a", "broken", "4");
+    await h.run({ connector: feed, mode: "incremental" });
+    const calls: string[] = [];
+    feed.fetchByIds = async function* (ids) {
+      calls.push(...ids);
+      yield* [];
+    };
+    await h.run({ connector: feed, mode: "incremental" });
+    expect(calls).toEqual([]);
   });
 });

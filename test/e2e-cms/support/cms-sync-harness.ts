@@ -7,7 +7,7 @@ import { IntercomClient } from "@content-sync/intercom";
 import type { RunningSandbox, SandboxStats } from "@content-sync/intercom/sandbox";
 import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { RunSummary, SourceConfig } from "@content-sync/sync";
-import { ApiCallCounter, FileStateStore, parseConfig, runSync, syncDocuments } from "@content-sync/sync";
+import { ApiCallCounter, LmdbStateStore, parseConfig, runSync, syncDocuments } from "@content-sync/sync";
 import { pino } from "pino";
 import { expect } from "vitest";
 
@@ -48,14 +48,12 @@ type Env = Readonly<Record<string, string | undefined>>;
 export class CmsSyncHarness {
   readonly apiCalls = new ApiCallCounter();
   readonly client: IntercomClient;
-  readonly state: FileStateStore;
-
   private constructor(
     readonly dir: string,
     readonly sandbox: RunningSandbox,
     readonly registry: ConnectorRegistry,
+    readonly state: LmdbStateStore,
   ) {
-    this.state = new FileStateStore(path.join(dir, "state.json"));
     this.client = new IntercomClient({
       token: TOKEN,
       baseUrl: sandbox.url,
@@ -67,7 +65,8 @@ export class CmsSyncHarness {
   static async start<Options>(definition: ConnectorDefinition<Options>): Promise<CmsSyncHarness> {
     const dir = await mkdtemp(path.join(tmpdir(), "content-sync-e2e-cms-"));
     const sandbox = await startSandbox({ port: 0, tokens: [TOKEN] });
-    return new CmsSyncHarness(dir, sandbox, new ConnectorRegistry().register(definition));
+    const state = await LmdbStateStore.open(path.join(dir, "state.lmdb"));
+    return new CmsSyncHarness(dir, sandbox, new ConnectorRegistry().register(definition), state);
   }
 
   /**
@@ -75,7 +74,8 @@ export class CmsSyncHarness {
    * schema and the harness's connector registry; `${VAR}` references resolve from `env`.
    */
   source(sourceYaml: string, env: Env): SourceConfig {
-    const text = `dataDir: ${JSON.stringify(path.join(this.dir, "data"))}\nsources:\n${indent(sourceYaml)}`;
+    // Customer-facing and teammate-facing Fin both read these test pages unless a source says otherwise.
+    const text = `dataDir: ${JSON.stringify(path.join(this.dir, "data"))}\nintercom: { target: sandbox }\ndefaults: { availability: { aiAgent: true, aiCopilot: true } }\nsources:\n${indent(sourceYaml)}`;
     const config = parseConfig(text, path.join(this.dir, "content-sync.yaml"), {
       registry: this.registry,
       env,

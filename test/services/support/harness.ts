@@ -109,6 +109,7 @@ export async function writeServiceConfig(
       (source) => `  - id: ${source.id}
     type: filesystem
     contentImportSource: { url: "https://${source.id}.example.test/" }
+    availability: { aiAgent: false, aiCopilot: true }
     deletion: { maxDeletes: ${source.maxDeletes ?? 50} }
     concurrency: ${source.concurrency ?? 8}
 ${source.schedule ? `    schedule: ${source.schedule}\n` : ""}    options:

@@ -69,13 +69,20 @@ describe("content-sync command dispatch", () => {
     const file = path.join(dir, "sources.yaml");
     await writeFile(
       file,
-      "sources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    webhook: { secretEnv: DOCS_SECRET }\n    options: { root: . }\n",
+      "sources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    availability: { aiAgent: false, aiCopilot: true }\n    webhook: { secretEnv: DOCS_SECRET }\n    options: { root: . }\n",
     );
-    const byEnv = io(dir, { CONTENT_SYNC_CONFIG: "sources.yaml" });
+    const byEnv = io(dir, { CONTENT_SYNC_CONFIG: "sources.yaml", INTERCOM_ACCESS_TOKEN: "x" });
     expect(await runCli(["config", "check"], byEnv.ctx)).toBe(0);
     expect(byEnv.out()).toContain("sources.yaml is valid: 1 source(s): docs (filesystem)");
     expect(byEnv.out()).toContain("webhook secret DOCS_SECRET is not set");
-    expect(byEnv.out()).toContain("INTERCOM_ACCESS_TOKEN is not set: runs will target the embedded sandbox");
+
+    // A production config whose token is missing is a config error naming the variable, not a sandbox run.
+    const noToken = io(dir, { CONTENT_SYNC_CONFIG: "sources.yaml" });
+    expect(await runCli(["config", "check"], noToken.ctx)).toBe(2);
+    expect(noToken.err()).toMatch(/intercom\.tokenEnv: the env var INTERCOM_ACCESS_TOKEN .* is not set/);
+    const syncNoToken = io(dir, { CONTENT_SYNC_CONFIG: "sources.yaml" });
+    expect(await runCli(["sync", "--all"], syncNoToken.ctx)).toBe(2);
+    expect(syncNoToken.err()).toContain("INTERCOM_ACCESS_TOKEN");
 
     const json = io(dir, { INTERCOM_ACCESS_TOKEN: "x", DOCS_SECRET: "y" });
     expect(await runCli(["config", "check", "--config", file, "--json"], json.ctx)).toBe(0);
@@ -93,7 +100,7 @@ describe("content-sync command dispatch", () => {
     const file = path.join(dir, "c.yaml");
     await writeFile(
       file,
-      `dataDir: ${path.join(dir, "data")}\nsources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    options: { root: . }\n`,
+      `dataDir: ${path.join(dir, "data")}\nintercom: { target: sandbox }\nsources:\n  - id: docs\n    type: filesystem\n    contentImportSource: { url: https://d.example.com }\n    availability: { aiAgent: false, aiCopilot: true }\n    options: { root: . }\n`,
     );
     const run = io(dir);
     expect(await runCli(["sync", "handbook", "--config", file], run.ctx)).toBe(2);

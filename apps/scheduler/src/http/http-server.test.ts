@@ -103,16 +103,19 @@ sources:
   - id: hooked
     type: signed-test
     contentImportSource: { url: https://docs.example.test/ }
+    availability: { aiAgent: false, aiCopilot: true }
     webhook: { secretEnv: HOOK_SECRET }
     options: { label: x }
   - id: cms
     type: contentful
     contentImportSource: { url: https://cms.example.test/ }
+    availability: { aiAgent: true, aiCopilot: true }
     webhook: { secretEnv: CONTENTFUL_SECRET }
     options: { spaceId: space1, accessTokenEnv: CONTENTFUL_TOKEN, baseUrl: "http://127.0.0.1:9" }
   - id: plain
     type: filesystem
     contentImportSource: { url: https://files.example.test/ }
+    availability: { aiAgent: false, aiCopilot: true }
     options: { root: /nonexistent }
 `;
     const env = {
@@ -121,7 +124,12 @@ sources:
       CONTENTFUL_TOKEN: "delivery-token",
       REDIS_URL: process.env.REDIS_URL,
     };
-    const config = parseConfig(yaml, "test.yaml", { registry, env, cwd: "/tmp" });
+    const config = parseConfig(yaml, "test.yaml", {
+      registry,
+      env,
+      cwd: "/tmp",
+      requireIntercomToken: false,
+    });
     context = new ServiceContext({ config, registry, env, role: "test" });
     app = await buildHttpServer({ context, adminToken: ADMIN, maxWebhookBytes: 2048, now: () => NOW });
   });
@@ -187,9 +195,25 @@ sources:
 
   it("serves health, readiness and Prometheus metrics", async () => {
     expect((await app.inject("/healthz")).json()).toEqual({ status: "ok" });
+    // A keyspace no scheduler has set up yet (or one Redis lost) is not ready until it is recovered.
+    const fresh = await app.inject("/readyz");
+    expect(fresh.statusCode).toBe(503);
+    expect(fresh.json()).toMatchObject({ redis: true, keyspace: "not initialised" });
+    await context.epoch.check({
+      sources: context.config.sources,
+      queue: context.queue,
+      state: context.state,
+    });
+    const recovering = await app.inject("/readyz");
+    expect(recovering.statusCode).toBe(503);
+    expect(recovering.json()).toMatchObject({
+      keyspace: "recovering",
+      recovering: ["cms", "hooked", "plain"],
+    });
+    for (const id of ["cms", "hooked", "plain"]) await context.epoch.markRecovered(id);
     const ready = await app.inject("/readyz");
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ redis: true, config: { sources: 3 } });
+    expect(ready.json()).toMatchObject({ redis: true, keyspace: "ready", config: { sources: 3 } });
     await context.ledger.record({
       runId: "r1",
       sourceId: "hooked",
@@ -252,9 +276,9 @@ sources:
       .register(contentfulConnector);
     const env = { HOOK_SECRET: SECRET, REDIS_URL: "redis://127.0.0.1:1" };
     const config = parseConfig(
-      `sources:\n  - id: plain\n    type: filesystem\n    contentImportSource: { url: "https://x.example.test/" }\n    options: { root: /nonexistent }\n`,
+      `sources:\n  - id: plain\n    type: filesystem\n    contentImportSource: { url: "https://x.example.test/" }\n    availability: { aiAgent: false, aiCopilot: true }\n    options: { root: /nonexistent }\n`,
       "t.yaml",
-      { registry, env, cwd: "/tmp" },
+      { registry, env, cwd: "/tmp", requireIntercomToken: false },
     );
     const offline = new ServiceContext({ config, registry, env, role: "test" });
     const server = await buildHttpServer({ context: offline });

@@ -1,7 +1,7 @@
 import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
-import { collectStatus, enqueueSourceRun, type ServiceContext } from "@content-sync/sync";
+import { collectStatus, enqueueSourceRun, type ServiceContext, statusSources } from "@content-sync/sync";
 import Fastify, { type FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ADMIN_COOKIE, checkAdmin, sameSecret } from "./admin-auth.js";
@@ -45,10 +45,17 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get("/readyz", async (_request, reply) => {
     const redis = await context.redisReachable();
     const sources = context.config.sources.length;
-    const ready = redis && sources > 0;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? "ready" : "not ready", redis, config: { sources } });
+    // After a wiped keyspace the fleet rebuilds each source from Intercom: not ready until it has.
+    const recovering = redis ? await context.epoch.recovering().catch(() => []) : [];
+    const keyspace = redis ? await context.epoch.ready().catch(() => false) : false;
+    const ready = redis && sources > 0 && keyspace;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? "ready" : "not ready",
+      redis,
+      keyspace: keyspace ? "ready" : recovering.length > 0 ? "recovering" : "not initialised",
+      recovering,
+      config: { sources },
+    });
   });
 
   const metrics = createMetricsRegistry(context, now);
@@ -61,15 +68,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get("/status", async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(STATUS_PAGE_HTML),
   );
-  app.get("/api/status", async () =>
-    collectStatus({
-      queue: context.queue,
-      ledger: context.ledger,
-      lock: context.lock,
-      sources: context.config.sources,
-      now,
-    }),
-  );
+  app.get("/api/status", async () => collectStatus({ ...statusSources(context), now }));
   app.post<{ Params: { sourceId: string } }>("/api/sources/:sourceId/sync", async (request, reply) => {
     if (!checkAdmin(request, reply, options.adminToken)) return reply;
     const source = context.sources().get(request.params.sourceId);

@@ -6,6 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { ConfigIssue } from "./config-error.js";
 import { ConfigError, formatPath } from "./config-error.js";
+import { parseDuration } from "./duration.js";
 import { interpolateEnv } from "./interpolate-env.js";
 import type { RawConfig } from "./schema.js";
 import { buildConfigSchema } from "./schema.js";
@@ -19,6 +20,11 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Base for relative `dataDir` and sandbox paths. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Refuse a config that targets Intercom while its token env var is unset (default true). Only a
+   * process that never calls Intercom (a scheduler without a worker, a schema check) turns it off.
+   */
+  requireIntercomToken?: boolean;
 }
 
 /** Reads, interpolates and validates a config file; throws ConfigError naming file, path and problem. */
@@ -90,7 +96,22 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   if (!result.success) issues.push(...result.error.issues.flatMap((issue) => toConfigIssues(issue, locate)));
   if (issues.length > 0 || !result.success) throw new ConfigError(file, issues);
 
-  return resolveConfig(result.data, interpolated as RawInput, options.cwd ?? process.cwd(), file);
+  const config = resolveConfig(result.data, interpolated as RawInput, options.cwd ?? process.cwd(), file);
+  const env = options.env ?? process.env;
+  if (
+    options.requireIntercomToken !== false &&
+    config.intercom.target === "intercom" &&
+    !env[config.intercom.tokenEnv]
+  ) {
+    throw new ConfigError(file, [
+      {
+        path: "intercom.tokenEnv",
+        ...locate(["intercom"]),
+        message: `the env var ${config.intercom.tokenEnv} holding the Intercom access token is not set (export it, or set intercom.target: sandbox to sync into a local sandbox instead)`,
+      },
+    ]);
+  }
+  return config;
 }
 
 type RawInput = { defaults?: { transform?: object }; sources?: { transform?: object }[] };
@@ -113,16 +134,12 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
         })),
       );
     }
+    // The schema refused sources whose availability neither they nor `defaults` state.
     const availability = {
-      aiAgent:
-        source.availability?.aiAgent ??
-        defaults.availability?.aiAgent ??
-        BUILT_IN_DEFAULTS.availability.aiAgent,
-      aiCopilot:
-        source.availability?.aiCopilot ??
-        defaults.availability?.aiCopilot ??
-        BUILT_IN_DEFAULTS.availability.aiCopilot,
+      aiAgent: source.availability?.aiAgent ?? defaults.availability?.aiAgent ?? false,
+      aiCopilot: source.availability?.aiCopilot ?? defaults.availability?.aiCopilot ?? false,
     };
+    const deletion = source.deletion ?? defaults.deletion ?? { maxDeletes: BUILT_IN_DEFAULTS.maxDeletes };
     const schedule = source.schedule ?? defaults.schedule;
     return {
       id: source.id,
@@ -134,7 +151,12 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
       availability,
       rules: source.rules ?? {},
       transform: transform.data,
-      deletion: source.deletion ?? defaults.deletion ?? { maxDeletes: BUILT_IN_DEFAULTS.maxDeletes },
+      deletion: {
+        maxDeletes: deletion.maxDeletes,
+        windowMs: parseDuration(
+          deletion.window ?? defaults.deletion?.window ?? BUILT_IN_DEFAULTS.deletionWindow,
+        ),
+      },
       ...(source.webhook ? { webhook: source.webhook } : {}),
       concurrency: source.concurrency ?? defaults.concurrency ?? BUILT_IN_DEFAULTS.concurrency,
       options: source.options,
@@ -144,6 +166,7 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
     file,
     dataDir,
     intercom: {
+      target: config.intercom.target,
       tokenEnv: config.intercom.tokenEnv,
       region: config.intercom.region,
       ...(config.intercom.baseUrl ? { baseUrl: config.intercom.baseUrl } : {}),

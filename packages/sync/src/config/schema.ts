@@ -64,10 +64,22 @@ const scheduleSchema = z
 
 const availabilitySchema = z
   .strictObject({
-    aiAgent: z.boolean().optional().describe("Fin AI Agent may answer from these pages. Default true."),
-    aiCopilot: z.boolean().optional().describe("Fin AI Copilot may answer from these pages. Default true."),
+    aiAgent: z
+      .boolean()
+      .optional()
+      .describe(
+        "Fin AI Agent (answers customers) may use these pages. No default: say it here or in defaults.",
+      ),
+    aiCopilot: z
+      .boolean()
+      .optional()
+      .describe(
+        "Fin AI Copilot (assists teammates) may use these pages. No default: say it here or in defaults.",
+      ),
   })
-  .describe("Which Fin products use the pages.");
+  .describe(
+    "Which Fin products use the pages. Required (here or in defaults): private documents must not answer customers by accident.",
+  );
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -105,6 +117,12 @@ const rulesSchema = z
       )
       .optional()
       .describe("Per-document availability; rules apply in order and later ones win."),
+    allowSecrets: z
+      .array(matcherSchema)
+      .optional()
+      .describe(
+        "Documents that may be sent although they hold a credential in a well-known format (private key, cloud or SaaS token); others are held back and reported.",
+      ),
   })
   .describe("Which documents are synced and with which availability.");
 
@@ -118,6 +136,11 @@ const deletionSchema = z
       })
       .describe(
         'Most pages one run may delete (count, or share such as "10%"); above it nothing is deleted.',
+      ),
+    window: duration
+      .optional()
+      .describe(
+        "Deletions outside full runs (webhooks, incremental runs, clean-ups) share one budget of maxDeletes per this rolling window. Default 24h.",
       ),
   })
   .describe("Safety net against mass deletion.");
@@ -154,9 +177,15 @@ const sourceCommon = {
 
 const intercomSchema = z
   .strictObject({
+    target: z
+      .enum(["intercom", "sandbox"])
+      .default("intercom")
+      .describe(
+        "intercom: the workspace of the token (a missing token is a config error). sandbox: a local Intercom sandbox embedded in the process (demos, trials); no token is read.",
+      ),
     tokenEnv: envVarName
       .default("INTERCOM_ACCESS_TOKEN")
-      .describe("Env var holding the access token. When it is unset, the embedded sandbox is the target."),
+      .describe("Env var holding the access token (target intercom)."),
     region: z.enum(["us", "eu", "au"]).default("us").describe("Region of the workspace."),
     baseUrl: httpUrl
       .optional()
@@ -172,7 +201,20 @@ const intercomSchema = z
 const redisSchema = z
   .strictObject({
     url: z.string().min(1).default("redis://127.0.0.1:6379").describe("Redis URL (services only)."),
-    keyPrefix: z.string().min(1).default("content-sync").describe("Prefix of every key and queue."),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .regex(/^[^\s{}]+$/, {
+        error: "expected a prefix without spaces or braces (content-sync adds the cluster hash tags itself)",
+      })
+      .default("content-sync")
+      .describe("Prefix of every key and queue."),
+    cluster: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Redis Cluster: url names a seed node (or several, comma-separated); keys are spread by hash tags.",
+      ),
   })
   .describe("Redis for the scheduler and workers; inline CLI runs do not use it.");
 
@@ -233,12 +275,66 @@ export function buildConfigSchema(registry: ConnectorRegistry) {
           });
         } else seen.set(source.id, index);
       });
+      // Two sources writing under one Content Import Source would overwrite and delete each other's pages.
+      const byUrl = new Map<string, number>();
+      config.sources.forEach((source, index) => {
+        const url = normaliseSourceUrl(source.contentImportSource.url);
+        const first = byUrl.get(url);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sources", index, "contentImportSource", "url"],
+            message: `sources[${first}] (${config.sources[first]?.id}) already uses this Content Import Source URL; each source needs its own, or they overwrite and delete each other's pages`,
+          });
+        } else byUrl.set(url, index);
+      });
+      const pinned = new Map<number, number>();
+      config.sources.forEach((source, index) => {
+        const id = source.contentImportSource.id;
+        if (id === undefined) return;
+        const first = pinned.get(id);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sources", index, "contentImportSource", "id"],
+            message: `sources[${first}] (${config.sources[first]?.id}) already pins Content Import Source ${id}`,
+          });
+        } else pinned.set(id, index);
+      });
+      // Availability has no built-in default: a private handbook must not reach customers unnoticed.
+      config.sources.forEach((source, index) => {
+        for (const [key, product] of [
+          ["aiAgent", "Fin AI Agent (answers customers)"],
+          ["aiCopilot", "Fin AI Copilot (assists teammates)"],
+        ] as const) {
+          if (
+            source.availability?.[key] === undefined &&
+            config.defaults?.availability?.[key] === undefined
+          ) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["sources", index, "availability", key],
+              message: `missing: say whether ${product} may use the pages of "${source.id}" (set sources[${index}].availability.${key} or defaults.availability.${key} to true or false)`,
+            });
+          }
+        }
+      });
     });
 }
 
 export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
 /** The config as validated, before defaults are merged into sources. */
 export type RawConfig = z.output<ConfigSchema>;
+
+/** Content Import Source URLs compared the way Intercom's users mean them: host case and a trailing slash aside. */
+function normaliseSourceUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname.replace(/\/+$/, "")}${parsed.search}`;
+  } catch {
+    return url.replace(/\/+$/, "");
+  }
+}
 
 function isKnownTimezone(name: string): boolean {
   try {

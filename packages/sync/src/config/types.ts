@@ -17,6 +17,8 @@ export interface RulesConfig {
   include?: RuleMatcher[];
   exclude?: RuleMatcher[];
   availability?: { match: RuleMatcher; aiAgent?: boolean; aiCopilot?: boolean }[];
+  /** Documents that may be sent although they hold a credential in a well-known format. */
+  allowSecrets?: RuleMatcher[];
 }
 
 export interface Availability {
@@ -49,7 +51,11 @@ export interface SourceConfig {
   availability: Availability;
   rules: RulesConfig;
   transform: TransformOptions;
-  deletion: { maxDeletes: MaxDeletes };
+  deletion: {
+    maxDeletes: MaxDeletes;
+    /** Rolling window (ms) over which deletions outside full runs share one budget of maxDeletes. */
+    windowMs: number;
+  };
   webhook?: { secretEnv: string };
   concurrency: number;
   /** Options validated by the connector's own schema; pass them to its `create`. */
@@ -57,6 +63,8 @@ export interface SourceConfig {
 }
 
 export interface IntercomTargetConfig {
+  /** `sandbox`: the in-process Intercom sandbox (no token); `intercom`: the token's workspace. */
+  target: "intercom" | "sandbox";
   tokenEnv: string;
   region: "us" | "eu" | "au";
   baseUrl?: string;
@@ -70,14 +78,15 @@ export interface ContentSyncConfig {
   /** Absolute folder for local state and the embedded sandbox. */
   dataDir: string;
   intercom: IntercomTargetConfig;
-  redis: { url: string; keyPrefix: string };
+  redis: { url: string; keyPrefix: string; cluster: boolean };
   sources: SourceConfig[];
 }
 
 /** Built-in defaults where neither the source nor `defaults` says anything. */
 export const BUILT_IN_DEFAULTS = {
-  availability: { aiAgent: true, aiCopilot: true } satisfies Availability,
   /** A fixed count rather than a share, so small sources can lose a few pages without --force-deletes. */
   maxDeletes: 50 as MaxDeletes,
   concurrency: 8,
+  /** Rolling window of the deletion budget outside full runs. */
+  deletionWindow: "24h",
 } as const;

@@ -13,6 +13,8 @@ export interface ApplyDeletionParams {
   dryRun?: boolean;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Forget the document's page record too. Default true. */
+  forgetRecord?: boolean;
 }
 
 /**
@@ -29,6 +31,12 @@ export async function applyDeletion(params: ApplyDeletionParams): Promise<"delet
     outcome = "already_gone";
     params.logger?.info({ externalId: params.externalId, pageId: params.pageId }, "page was already deleted");
   }
-  await params.state.deletePage(params.sourceId, params.externalId);
+  if (params.forgetRecord !== false) {
+    // Only the record of this very page: a newer page of the document (recreated meanwhile) stays.
+    const current = (await params.state.getPages(params.sourceId, [params.externalId])).get(
+      params.externalId,
+    );
+    if (current?.pageId === params.pageId) await params.state.deletePage(params.sourceId, params.externalId);
+  }
   return outcome;
 }

@@ -5,15 +5,11 @@ import type { Logger } from "pino";
 import type { Availability, SourceConfig } from "../config/types.js";
 import type { DocumentRules } from "../rules/document-rules.js";
 import type { PageRecord, StateStore } from "../state/state-store.js";
+import { guardContent } from "./content-guard.js";
+import { forgetContentImportSource, isUnknownContentImportSource } from "./content-import-source.js";
 import type { SyncClient } from "./intercom-api.js";
 import { buildPayload, payloadHash, sha256 } from "./payload.js";
-
-/** What a page looks like in Intercom, as seen by a reconcile pass. */
-export interface RemotePage {
-  pageId: string;
-  /** remotePageHash of the page as Intercom returned it. */
-  hash: string;
-}
+import { describeSecrets, findSecrets } from "./secret-scan.js";
 
 /** Everything applyDocument needs about the run; build it once per run (or per batch job). */
 export interface DocumentContext {
@@ -27,16 +23,15 @@ export interface DocumentContext {
   signal?: AbortSignal;
   logger: Logger;
   /**
-   * Pages of the source in Intercom by external id, when reconciling. When present, a page missing
-   * from it or differing from the stored hash is rewritten even if the document did not change.
+   * The store's clock when this job began observing the source: the `syncedAt` of every page it
+   * writes. A sweep only deletes pages synced before its own listing began, so what a job saw after
+   * that point is never taken for gone.
    */
-  remotePages?: ReadonlyMap<string, RemotePage>;
-  /** Clock for `syncedAt`; injectable for tests. Default Date.now. */
-  now?: () => number;
+  observedAt: number;
 }
 
 export type DocumentOutcome =
-  | { action: "created" | "updated"; externalId: string; pageId: string | undefined; repaired: boolean }
+  | { action: "created" | "updated"; externalId: string; pageId: string | undefined }
   | { action: "unchanged"; externalId: string }
   /** Excluded by rules; `previous` is the page synced earlier, which must now be deleted (it left the scope). */
   | { action: "skipped"; externalId: string; reason: string; previous: PageRecord | undefined }
@@ -44,45 +39,40 @@ export type DocumentOutcome =
 
 /**
  * Brings one listed document in line: unchanged versions are skipped without loading; otherwise the
- * document is loaded, run through the rules and transforms, and sent only when the payload's hash
- * differs from the stored one. Upserts are idempotent (Intercom keys pages by source and external
- * id), so re-sending after a crash never duplicates a page.
+ * document is loaded, checked (binary content, invalid UTF-8, credentials), run through the rules and
+ * transforms, and sent only when the payload's hash differs from the stored one. Upserts are
+ * idempotent (Intercom keys pages by source and external id), so re-sending after a crash never
+ * duplicates a page.
  *
  * Per-document problems come back as `failed`; an auth error or a cancellation throws, because every
  * later document would fail the same way.
  *
- * @param record the stored record, `null` when known to be absent, `undefined` to look it up.
+ * @param stored the stored record (`undefined` when the source has none for this document).
  */
 export async function applyDocument(
   ctx: DocumentContext,
   listed: ListedDocument,
-  record?: PageRecord | null,
+  stored: PageRecord | undefined,
 ): Promise<DocumentOutcome> {
   const { externalId } = listed;
-  const stored =
-    record === undefined ? (await ctx.state.getPages(ctx.source.id, [externalId])).get(externalId) : record;
-  const previous = stored ?? undefined;
   try {
     const listedDecision = ctx.rules.decide(listed.metadata);
     if (!listedDecision.included)
-      return { action: "skipped", externalId, reason: listedDecision.reason, previous };
+      return { action: "skipped", externalId, reason: listedDecision.reason, previous: stored };
 
-    const remote = ctx.remotePages?.get(externalId);
-    const remoteMatches = (hash: string) => ctx.remotePages === undefined || remote?.hash === hash;
     const version = versionKey(listed.version, ctx, listedDecision.availability);
-    if (
-      previous &&
-      listed.version !== "" &&
-      previous.version === version &&
-      remoteMatches(previous.contentHash)
-    ) {
+    if (stored && listed.version !== "" && stored.version === version)
       return { action: "unchanged", externalId };
-    }
 
     const fetched = await listed.load(ctx.signal);
     const metadata: DocumentMetadata = { ...listed.metadata, ...fetched.metadata };
     const decision = ctx.rules.decide(metadata);
-    if (!decision.included) return { action: "skipped", externalId, reason: decision.reason, previous };
+    if (!decision.included)
+      return { action: "skipped", externalId, reason: decision.reason, previous: stored };
+
+    const guard = guardContent(fetched.body);
+    if (guard.refusal) return failed(externalId, guard.refusal.reason);
+    for (const warning of guard.warnings) ctx.logger.warn({ externalId }, warning);
 
     const clean = await toCleanHtml(
       {
@@ -94,61 +84,83 @@ export async function applyDocument(
     );
     // Truncation changes what Fin sees, so it is a warning; other notes (relative links left as they
     // were, and the like) are informational and would flood the output of large runs.
-    for (const warning of clean.warnings) {
-      ctx.logger[clean.truncated ? "warn" : "info"]({ sourceId: ctx.source.id, externalId }, warning);
+    for (const warning of clean.warnings)
+      ctx.logger[clean.truncated ? "warn" : "info"]({ externalId }, warning);
+
+    if (!ctx.rules.allowsSecrets(metadata)) {
+      const scanned = textOf(fetched.body) ?? clean.html;
+      const secrets = findSecrets(scanned);
+      if (secrets.length > 0) {
+        return failed(
+          externalId,
+          `held back: the document holds ${describeSecrets(secrets)}; remove it from the source, or allow it with rules.allowSecrets`,
+        );
+      }
     }
+
+    // Without a title in the source or a heading in the body, the document's id (a path, a slug) names it.
+    const title = clean.title?.trim() || fetched.title?.trim() || externalId;
+    if (clean.html.trim() === "")
+      return failed(externalId, "the document is empty after cleaning: nothing for Fin to read");
+
     const payload = buildPayload({
       externalId,
-      title: clean.title?.trim() || fetched.title?.trim() || externalId,
+      title,
       html: clean.html,
       url: fetched.url,
       contentImportSourceId: ctx.contentImportSourceId ?? 0,
       availability: decision.availability,
     });
     const hash = payloadHash(payload);
-    const now = ctx.now ?? Date.now;
     // When the version key changed because the listing's metadata differs from the loaded one, the
     // stored key still follows the listing so the next run can skip without loading.
     const nextRecordVersion = listed.version === "" ? "" : version;
 
-    if (previous && previous.contentHash === hash && remoteMatches(hash)) {
-      if (!ctx.dryRun && previous.version !== nextRecordVersion) {
+    if (stored && stored.contentHash === hash) {
+      if (!ctx.dryRun && stored.version !== nextRecordVersion) {
         await ctx.state.putPage(ctx.source.id, externalId, {
-          ...previous,
+          ...stored,
           version: nextRecordVersion,
-          syncedAt: now(),
-        });
-      }
-      return { action: "unchanged", externalId };
-    }
-    if (!previous && remote && remote.hash === hash) {
-      // A page we sent before the state knew about it (state lost, or written just before a crash).
-      if (!ctx.dryRun) {
-        await ctx.state.putPage(ctx.source.id, externalId, {
-          pageId: remote.pageId,
-          contentHash: hash,
-          version: nextRecordVersion,
-          syncedAt: now(),
+          syncedAt: ctx.observedAt,
         });
       }
       return { action: "unchanged", externalId };
     }
 
-    const action = previous || remote ? "updated" : "created";
-    const repaired = previous !== undefined && previous.contentHash === hash;
-    if (ctx.dryRun) return { action, externalId, pageId: previous?.pageId ?? remote?.pageId, repaired };
+    const action = stored ? "updated" : "created";
+    if (ctx.dryRun) return { action, externalId, pageId: stored?.pageId };
     const page = await ctx.client.aiContent.createExternalPage(payload, { signal: ctx.signal });
     await ctx.state.putPage(ctx.source.id, externalId, {
       pageId: String(page.id),
       contentHash: hash,
       version: nextRecordVersion,
-      syncedAt: now(),
+      syncedAt: ctx.observedAt,
     });
-    return { action, externalId, pageId: String(page.id), repaired };
+    return { action, externalId, pageId: String(page.id) };
   } catch (error) {
     if (ctx.signal?.aborted || isIntercomAuthError(error)) throw error;
+    // Every later document would fail alike: stop the run, and let the next one re-create the source.
+    if (isUnknownContentImportSource(error))
+      throw await forgetContentImportSource(ctx.state, ctx.source, ctx.contentImportSourceId);
     return { action: "failed", externalId, reason: describeError(error), error };
   }
+}
+
+const failed = (externalId: string, reason: string): DocumentOutcome => ({
+  action: "failed",
+  externalId,
+  reason,
+  error: new Error(reason),
+});
+
+function textOf(body: { kind: string; html?: string; markdown?: string; text?: string }): string | undefined {
+  return body.kind === "html"
+    ? body.html
+    : body.kind === "markdown"
+      ? body.markdown
+      : body.kind === "text"
+        ? body.text
+        : undefined;
 }
 
 /**

@@ -5,23 +5,28 @@ export {
   type DocumentContext,
   type DocumentOutcome,
   describeError,
-  type RemotePage,
 } from "./apply-document.js";
+export { type ContentGuardResult, guardContent } from "./content-guard.js";
 export {
   type EnsureContentImportSourceParams,
   type EnsuredContentImportSource,
   ensureContentImportSource,
   normaliseUrl,
 } from "./content-import-source.js";
+export { type DeletionOutcome, resolveDeletionLimit, settleDeletions } from "./deletions.js";
 export { DocumentPipeline } from "./document-pipeline.js";
 export {
   ContentImportSourceError,
   DeletionLimitError,
+  DeletionsHeldError,
   isContentImportSourceError,
   isDeletionLimitError,
+  isRunSupersededError,
   isSyncAbortedError,
+  RunSupersededError,
   SyncAbortedError,
 } from "./errors.js";
+export { FailureLedgerWriter } from "./failure-ledger.js";
 export type {
   AiContentApi,
   ContentImportSourceView,
@@ -30,27 +35,24 @@ export type {
   SyncClient,
 } from "./intercom-api.js";
 export { buildPayload, type PayloadInput, payloadHash, remotePageHash } from "./payload.js";
+export { type ReconcileOutcome, reconcileWithIntercom } from "./reconcile.js";
+export { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./retry-schedule.js";
 export {
   type DocumentFailure,
   type PageChange,
   type RunProgress,
+  type RunStatus,
   type RunSummary,
   RunTally,
   runHasProblems,
 } from "./run-summary.js";
 export {
+  backfillSince,
   type RunSyncParams,
   runSync,
   type SyncDocumentsParams,
   type SyncRunParams,
   syncDocuments,
 } from "./run-sync.js";
-export {
-  type DeleteCandidatesParams,
-  type DeletionCandidate,
-  type DeletionResult,
-  deleteCandidates,
-  resolveDeletionLimit,
-  type SweepDeletionsParams,
-  sweepDeletions,
-} from "./sweep-deletions.js";
+export { describeSecrets, findSecrets, type SecretFinding } from "./secret-scan.js";
+export { type BeginRunRequest, type ListedIds, type RunDependencies, SourceRun } from "./source-run.js";

@@ -39,6 +39,7 @@ export interface ExternalPagePayload {
  */
 export interface AiContentApi {
   listContentImportSources(options?: RequestOptions): AsyncIterable<ContentImportSourceView>;
+  getContentImportSource(id: number, options?: RequestOptions): Promise<ContentImportSourceView>;
   createContentImportSource(
     body: { url: string; sync_behavior: "api" },
     options?: RequestOptions,

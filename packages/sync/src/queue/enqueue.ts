@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/redis-factory.js";
 import type { RedisKeyspace } from "../redis/redis-keyspace.js";
 import {
   JOB,
@@ -12,8 +12,8 @@ import {
 } from "./job-catalog.js";
 
 /** The sync queue on a connection from the factory, under the keyspace's hash-tagged prefix. */
-export function createSyncQueue(connection: Redis, keyspace: RedisKeyspace): Queue {
-  return new Queue(SYNC_QUEUE_NAME, { connection, prefix: keyspace.prefix });
+export function createSyncQueue(connection: RedisClient, keyspace: RedisKeyspace): Queue {
+  return new Queue(SYNC_QUEUE_NAME, { connection, prefix: keyspace.queuePrefix });
 }
 
 /**
@@ -32,7 +32,7 @@ export const DEFAULT_COALESCE_WINDOW_MS = 1_000;
 
 export interface EnqueueTargetedOptions {
   /** Connection for the per-document burst marker. */
-  redis: Redis;
+  redis: RedisClient;
   keyspace: RedisKeyspace;
   /**
    * How long after the last event of a burst its trailing job runs, ms. Default 1 000. The first

@@ -1,7 +1,7 @@
 export { ConfigReloader, type ConfigReloaderOptions } from "./config-reloader.js";
 export { ConnectorCache } from "./connector-cache.js";
-export { EngineAdapter, type EngineAdapterOptions, outcomeOf } from "./engine-adapter.js";
-export type { EngineCallContext, ListingItem, SourceSyncEngine, SyncOutcome } from "./engine-port.js";
+export { EngineAdapter, type EngineAdapterOptions } from "./engine-adapter.js";
+export type { EngineCallContext, SourceSyncEngine } from "./engine-port.js";
 export {
   createSyncQueue,
   DEFAULT_COALESCE_WINDOW_MS,
@@ -26,16 +26,20 @@ export {
 } from "./job-catalog.js";
 export { classifyJobError, UnknownSourceError } from "./job-errors.js";
 export { type FanOutOptions, type HandlerContext, handleJob, type JobResult } from "./job-handlers.js";
+export { KeyspaceEpoch } from "./keyspace-epoch.js";
+export { RedisLease } from "./lease.js";
 export {
+  type AuditEntry,
   COUNT_KINDS,
   type CountKind,
   type DocumentError,
   emptyCounts,
   type FleetCounters,
+  type HistoryFields,
   type RunCounts,
   RunLedger,
   type RunRecord,
-  type RunStatus,
+  type RunStatus as HistoryStatus,
 } from "./run-ledger.js";
 export {
   type PlannedSchedule,
@@ -58,7 +62,6 @@ export {
   startWorkerService,
   type WorkerServiceOptions,
 } from "./services.js";
-export { SourceLock } from "./source-lock.js";
 export {
   type CollectStatusOptions,
   collectStatus,
@@ -67,7 +70,9 @@ export {
   type QueueCounts,
   type ScheduleStatus,
   type SourceStatus,
+  type OrphanedSource,
   type StatusReport,
+  statusSources,
 } from "./status-report.js";
 export {
   type IncomingWebhook,

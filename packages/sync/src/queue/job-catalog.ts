@@ -2,8 +2,11 @@ import { UnrecoverableError } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import { z } from "zod";
 
-/** The one BullMQ queue every content-sync job travels on (its keys sit under the hash-tagged prefix). */
-export const SYNC_QUEUE_NAME = "sync";
+/**
+ * The one BullMQ queue every content-sync job travels on. Its name is its Redis Cluster hash tag
+ * (BullMQ's per-queue convention): the queue's keys share one slot, other keys spread elsewhere.
+ */
+export const SYNC_QUEUE_NAME = "{sync}";
 
 /** Job names, namespaced so other job kinds can join the queue later without collisions. */
 export const JOB = {
@@ -28,17 +31,22 @@ export const sourceRunDataSchema = z.object({
   sourceId,
   mode: z.enum(["full", "incremental"]),
   /** Who asked: the schedule, a backfill, the status page's "sync now", a re-run after a conflict. */
-  trigger: z.enum(["schedule", "backfill", "manual"]).default("schedule"),
+  trigger: z.enum(["schedule", "backfill", "manual", "recovery"]).default("schedule"),
   /** Windowed backfill: only documents updated at or after this ISO time are written. */
   since: z.iso.datetime({ offset: true }).optional(),
   /** Lifts the deletion limit for this run only. */
   forceDeletes: z.boolean().optional(),
+  /** Rebuild the page state from the pages in Intercom before listing (recovery after a lost Redis). */
+  reconcile: z.boolean().optional(),
   /** Fan-out progress of this run; absent until the run starts listing. */
   step: z.enum(["listing", "waiting-batches", "sweeping"]).optional(),
   /** Unix ms when the run first started (kept across the re-processing after its batches). */
   startedAt: z.number().int().optional(),
   /** Batches queued so far by the listing (so a resumed listing skips what is already queued). */
   batchesQueued: z.number().int().min(0).optional(),
+  /** The run's fence once taken: its generation and the store-clock time it began. */
+  generation: z.number().int().min(1).optional(),
+  fenceStartedAt: z.number().int().optional(),
 });
 
 export const documentsDataSchema = z.object({
@@ -47,6 +55,9 @@ export const documentsDataSchema = z.object({
   runId: z.string().min(1),
   batchIndex: z.number().int().min(0),
   externalIds,
+  /** The fence of the run: a batch of a superseded run applies nothing. Absent in batches queued by 0.1. */
+  generation: z.number().int().min(1).optional(),
+  fenceStartedAt: z.number().int().optional(),
 });
 
 export const targetedDataSchema = z.object({

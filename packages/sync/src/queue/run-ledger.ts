@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import type { PageChange } from "../engine/run-summary.js";
+import type { RedisClient } from "../redis/redis-factory.js";
 import type { RedisKeyspace } from "../redis/redis-keyspace.js";
 
 export const COUNT_KINDS = ["created", "updated", "unchanged", "deleted", "failed"] as const;
@@ -12,6 +13,13 @@ export interface DocumentError {
   message: string;
 }
 
+/**
+ * - `succeeded`: everything listed was applied and every due deletion made;
+ * - `partial`: the run finished but something is left (documents in the failure ledger, deletions
+ *   held, a listing that stopped part way, a run superseded by a later one);
+ * - `failed`: the run reached nothing (its listing failed at once, or it failed for good);
+ * - `skipped`: a scheduled run found the source busy with another run that covers it.
+ */
 export type RunStatus = "succeeded" | "partial" | "failed" | "skipped";
 
 /** What the status page and `content-sync status` show about one finished run. */
@@ -21,39 +29,70 @@ export interface RunRecord {
   /** `targeted` for webhook / by-id jobs. */
   mode: "full" | "incremental" | "targeted";
   trigger: string;
-  /** `partial`: the run finished but some documents failed or the deletion sweep was skipped. */
   status: RunStatus;
   startedAt: number;
   finishedAt: number;
   counts: RunCounts;
   /** The first documents that failed, with their error (bounded so a broken source cannot bloat Redis). */
   errors: DocumentError[];
-  /** Why a run failed, was skipped, or what it left undone. */
+  /** What happened, in one sentence (why a run failed, was skipped, or what it left undone). */
   message?: string;
+  /** Deletions a limit held back in this run (for the deletion-guard metric and alert). */
+  deletionsBlocked?: number;
+  /** Entries in the run's audit trail (`changes`). */
+  changes?: number;
+}
+
+/** What a handler says about a run; the ledger adds who, when and which run. */
+export type HistoryFields = Omit<
+  RunRecord,
+  "runId" | "sourceId" | "mode" | "trigger" | "startedAt" | "finishedAt"
+>;
+
+/** One line of a run's audit trail: which page was created, updated or deleted, and why. */
+export interface AuditEntry extends PageChange {
+  /** Unix ms. */
+  at: number;
+  /** Why: "new document", "content changed", "deleted in the source", "gone from a complete listing"… */
+  reason?: string;
 }
 
 /** Errors kept per run. */
 const MAX_ERRORS = 50;
 /** Runs kept per source. */
 const HISTORY_LENGTH = 50;
+/** Audit entries kept per run (a first sync of a huge source keeps its first ones and the count). */
+const MAX_CHANGES_PER_RUN = 10_000;
+/** How long a run's audit trail and fan-out totals live. */
+const RUN_RETENTION_MS = 30 * 86_400_000;
 
 /**
- * Run history and fleet-wide counters in Redis. Every worker writes here; the scheduler's status page
- * and `/metrics` read from here, so numbers cover the whole fleet and survive restarts.
+ * Run history, audit trail and fleet-wide counters in Redis. Every worker writes here; the scheduler's
+ * status page and `/metrics` read from here, so numbers cover the whole fleet and survive restarts.
  */
 export class RunLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeyspace,
   ) {}
 
   /** Appends a finished run to its source's history and adds it to the counters. */
   async record(run: RunRecord): Promise<void> {
-    const entry: RunRecord = { ...run, errors: run.errors.slice(0, MAX_ERRORS) };
+    const changes = await this.redis.llen(this.keys.runChanges(run.sourceId, run.runId));
+    const entry: RunRecord = {
+      ...run,
+      errors: run.errors.slice(0, MAX_ERRORS),
+      ...(changes > 0 ? { changes } : {}),
+    };
+    const history = this.keys.runHistory(run.sourceId);
+    await this.redis
+      .multi()
+      .lpush(history, JSON.stringify(entry))
+      .ltrim(history, 0, HISTORY_LENGTH - 1)
+      .exec();
+    // The counters live under the fleet's hash tag: a second transaction, not part of the first.
     const stats = this.keys.stats();
     const multi = this.redis.multi();
-    multi.lpush(this.keys.runHistory(run.sourceId), JSON.stringify(entry));
-    multi.ltrim(this.keys.runHistory(run.sourceId), 0, HISTORY_LENGTH - 1);
     for (const kind of COUNT_KINDS) {
       if (run.counts[kind] > 0) multi.hincrby(stats, field("pages", kind, run.sourceId), run.counts[kind]);
     }
@@ -63,6 +102,7 @@ export class RunLedger {
       field("run_seconds", run.sourceId, run.mode),
       (run.finishedAt - run.startedAt) / 1000,
     );
+    if (run.deletionsBlocked) multi.hincrby(stats, field("deletions_blocked", run.sourceId), 1);
     if (run.status === "succeeded" || run.status === "partial") {
       multi.hset(stats, field("last_success", run.sourceId), String(run.finishedAt));
     }
@@ -75,6 +115,31 @@ export class RunLedger {
     return raw.map((entry) => JSON.parse(entry) as RunRecord);
   }
 
+  /** One run of the history by id (the newest HISTORY_LENGTH runs of its source are kept). */
+  async findRun(sourceId: string, runId: string): Promise<RunRecord | undefined> {
+    return (await this.history(sourceId, HISTORY_LENGTH)).find((run) => run.runId === runId);
+  }
+
+  /** Adds page changes to a run's audit trail (in order; bounded per run). */
+  async recordChanges(sourceId: string, runId: string, changes: readonly AuditEntry[]): Promise<void> {
+    if (changes.length === 0) return;
+    const key = this.keys.runChanges(sourceId, runId);
+    const length = await this.redis.llen(key);
+    const room = MAX_CHANGES_PER_RUN - length;
+    if (room <= 0) return;
+    await this.redis
+      .multi()
+      .rpush(key, ...changes.slice(0, room).map((change) => JSON.stringify(change)))
+      .pexpire(key, RUN_RETENTION_MS)
+      .exec();
+  }
+
+  /** A run's audit trail, oldest first. */
+  async changes(sourceId: string, runId: string, offset = 0, limit = 1_000): Promise<AuditEntry[]> {
+    const raw = await this.redis.lrange(this.keys.runChanges(sourceId, runId), offset, offset + limit - 1);
+    return raw.map((entry) => JSON.parse(entry) as AuditEntry);
+  }
+
   /** Counts one Intercom HTTP attempt by status (`network` when no status came back). */
   async countIntercomCall(status: number | undefined): Promise<void> {
     await this.redis.hincrby(
@@ -85,19 +150,38 @@ export class RunLedger {
   }
 
   /** Adds a fan-out batch's counts to its run, and keeps the first errors. */
-  async addBatchResult(runId: string, counts: RunCounts, errors: readonly DocumentError[]): Promise<void> {
-    const key = this.keys.run(runId);
+  async addBatchResult(
+    sourceId: string,
+    runId: string,
+    counts: RunCounts,
+    errors: readonly DocumentError[],
+  ): Promise<void> {
+    const key = this.keys.run(sourceId, runId);
     const multi = this.redis.multi();
     for (const kind of COUNT_KINDS) if (counts[kind] > 0) multi.hincrby(key, kind, counts[kind]);
     for (const error of errors.slice(0, MAX_ERRORS))
       multi.hsetnx(key, `error:${error.externalId}`, error.message);
-    multi.pexpire(key, 7 * 86_400_000);
+    multi.pexpire(key, RUN_RETENTION_MS);
     await multi.exec();
   }
 
+  /** Facts a fanned-out run's listing leaves for its final step (cursor, completeness, listing error). */
+  async setRunFacts(sourceId: string, runId: string, facts: Record<string, string>): Promise<void> {
+    const key = this.keys.run(sourceId, runId);
+    const fields = Object.fromEntries(Object.entries(facts).map(([name, value]) => [`fact:${name}`, value]));
+    await this.redis.multi().hset(key, fields).pexpire(key, RUN_RETENTION_MS).exec();
+  }
+
+  async runFact(sourceId: string, runId: string, name: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.run(sourceId, runId), `fact:${name}`)) ?? undefined;
+  }
+
   /** What the batches of a fanned-out run added up to. */
-  async batchTotals(runId: string): Promise<{ counts: RunCounts; errors: DocumentError[] }> {
-    const raw = await this.redis.hgetall(this.keys.run(runId));
+  async batchTotals(
+    sourceId: string,
+    runId: string,
+  ): Promise<{ counts: RunCounts; errors: DocumentError[] }> {
+    const raw = await this.redis.hgetall(this.keys.run(sourceId, runId));
     const counts = emptyCounts();
     const errors: DocumentError[] = [];
     for (const [name, value] of Object.entries(raw)) {
@@ -107,8 +191,8 @@ export class RunLedger {
     return { counts, errors: errors.slice(0, MAX_ERRORS) };
   }
 
-  async forgetRun(runId: string): Promise<void> {
-    await this.redis.del(this.keys.run(runId), this.keys.runSeen(runId));
+  async forgetRun(sourceId: string, runId: string): Promise<void> {
+    await this.redis.del(this.keys.run(sourceId, runId));
   }
 
   /** Every counter, parsed: the raw material of `/metrics`. */
@@ -120,6 +204,7 @@ export class RunLedger {
       runSeconds: [],
       intercomCalls: [],
       lastSuccess: [],
+      deletionsBlocked: [],
     };
     for (const [name, value] of Object.entries(raw)) {
       const [metric, ...labels] = name.split("|");
@@ -135,6 +220,8 @@ export class RunLedger {
         counters.intercomCalls.push({ status: labels[0] as string, value: number });
       } else if (metric === "last_success" && labels.length === 1) {
         counters.lastSuccess.push({ sourceId: labels[0] as string, at: number });
+      } else if (metric === "deletions_blocked" && labels.length === 1) {
+        counters.deletionsBlocked.push({ sourceId: labels[0] as string, value: number });
       }
     }
     return counters;
@@ -147,6 +234,7 @@ export interface FleetCounters {
   runSeconds: { sourceId: string; mode: string; value: number }[];
   intercomCalls: { status: string; value: number }[];
   lastSuccess: { sourceId: string; at: number }[];
+  deletionsBlocked: { sourceId: string; value: number }[];
 }
 
 const field = (...parts: string[]): string => parts.join("|");

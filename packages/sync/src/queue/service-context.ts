@@ -1,20 +1,20 @@
 import type { ConnectorRegistry } from "@content-sync/connectors";
 import { IntercomClient } from "@content-sync/intercom";
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { ContentSyncConfig, SourceConfig } from "../config/types.js";
 import { ApiCallCounter } from "../engine/api-call-counter.js";
-import { createRedisConnection, resolveRedisUrl } from "../redis/redis-factory.js";
+import { createRedisConnection, type RedisClient, resolveRedisUrl } from "../redis/redis-factory.js";
 import { RedisKeyspace } from "../redis/redis-keyspace.js";
 import { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
 import { RedisStateStore } from "../redis/redis-state-store.js";
 import { ConnectorCache } from "./connector-cache.js";
 import { EngineAdapter } from "./engine-adapter.js";
 import { createSyncQueue } from "./enqueue.js";
+import { KeyspaceEpoch } from "./keyspace-epoch.js";
+import { RedisLease } from "./lease.js";
 import { RunLedger } from "./run-ledger.js";
-import { SourceLock } from "./source-lock.js";
 
 /** The services cannot start: a clear, single-cause message (missing token, bad Redis URL…). */
 export class ServiceSetupError extends Error {
@@ -36,14 +36,16 @@ export interface ServiceContextOptions {
 
 /**
  * What the scheduler and the workers share: one Redis connection from the factory, the keyspace, the
- * sync queue, the run ledger, the source lock, and the current sources (swapped on config reload).
+ * sync queue, the state store, the run ledger, the keyspace epoch, and the current sources (swapped on
+ * config reload).
  */
 export class ServiceContext {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly keyspace: RedisKeyspace;
   readonly queue: Queue;
+  readonly state: RedisStateStore;
   readonly ledger: RunLedger;
-  readonly lock: SourceLock;
+  readonly epoch: KeyspaceEpoch;
   readonly connectors: ConnectorCache;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
@@ -61,6 +63,7 @@ export class ServiceContext {
     try {
       this.connection = createRedisConnection({
         url: resolveRedisUrl(options.config.redis.url, this.env),
+        cluster: options.config.redis.cluster,
         connectionName: `content-sync:${options.role}`,
         logger: this.logger,
       });
@@ -68,8 +71,9 @@ export class ServiceContext {
       throw new ServiceSetupError((error as Error).message, { cause: error });
     }
     this.queue = createSyncQueue(this.connection, this.keyspace);
+    this.state = new RedisStateStore({ redis: this.connection, keyspace: this.keyspace });
     this.ledger = new RunLedger(this.connection, this.keyspace);
-    this.lock = new SourceLock(this.connection, this.keyspace);
+    this.epoch = new KeyspaceEpoch(this.connection, this.keyspace, this.logger.child({ module: "epoch" }));
     this.connectors = new ConnectorCache(options.registry, this.env, this.logger);
   }
 
@@ -82,6 +86,11 @@ export class ServiceContext {
     return this.byId;
   }
 
+  /** The run holding a source right now, if any. */
+  async runHolding(sourceId: string): Promise<string | undefined> {
+    return new RedisLease(this.connection, this.keyspace.sourceLock(sourceId), 1).holder();
+  }
+
   replaceConfig(config: ContentSyncConfig): void {
     this.current = config;
     this.byId = indexSources(config);
@@ -90,6 +99,7 @@ export class ServiceContext {
   /** True when Redis answers PING within `timeoutMs`. */
   async redisReachable(timeoutMs = 1_000): Promise<boolean> {
     if (this.connection.status !== "ready") return false;
+    // A Cluster answers PING from any node; what matters is that it is connected (`ready`).
     const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
     const ping = this.connection.ping().then(
       (answer) => answer === "PONG",
@@ -105,6 +115,11 @@ export class ServiceContext {
   createEngine(): { engine: EngineAdapter; limiter: RedisRateLimiter } {
     const { intercom } = this.current;
     const token = this.env[intercom.tokenEnv];
+    if (intercom.target === "sandbox") {
+      throw new ServiceSetupError(
+        "intercom.target: sandbox embeds a sandbox in one inline run; workers share one Intercom: set intercom.target: intercom with intercom.baseUrl pointing at `content-sync sandbox` for a local fleet",
+      );
+    }
     if (!token) {
       throw new ServiceSetupError(
         `the worker needs an Intercom access token in the env var ${intercom.tokenEnv}` +
@@ -132,7 +147,7 @@ export class ServiceContext {
     const engine = new EngineAdapter({
       registry: this.registry,
       client,
-      state: new RedisStateStore({ redis: this.connection, keyspace: this.keyspace }),
+      state: this.state,
       env: this.env,
       apiCalls,
       logger: this.logger,

@@ -14,6 +14,7 @@ export type WorkerServiceOptions = Pick<
   | "maxStalledCount"
   | "shutdownGraceMs"
   | "sourceLockTtlMs"
+  | "waitingLeaseTtlMs"
 >;
 
 /** A worker on the context's queue with the real engine. Closing it leaves the context open. */
@@ -27,6 +28,7 @@ export async function startWorkerService(
     connection: context.connection,
     keyspace: context.keyspace,
     queue: context.queue,
+    state: context.state,
     engine,
     limiter,
     sources: () => context.sources(),
@@ -47,6 +49,8 @@ export interface SchedulerServiceOptions {
   load: (file: string) => Promise<ContentSyncConfig>;
   /** Reload when the file changes (SIGHUP always works). Default true. */
   watchFile?: boolean;
+  /** How often the keyspace epoch is checked (a wiped Redis is noticed within this), ms. Default 5 000. */
+  epochCheckMs?: number;
   logger?: Logger;
 }
 
@@ -65,7 +69,16 @@ export async function startSchedulerService(
   options: SchedulerServiceOptions,
 ): Promise<SchedulerService> {
   const logger = options.logger ?? context.logger.child({ module: "scheduler" });
-  await syncSchedules(context.queue, context.config.sources, logger);
+  const checkEpoch = () =>
+    context.epoch.check({ sources: context.config.sources, queue: context.queue, state: context.state });
+  // A first start (or a Redis that lost its data) recovers before anything else is scheduled.
+  if (!(await checkEpoch())) await syncSchedules(context.queue, context.config.sources, logger);
+  const epochTimer = setInterval(() => {
+    checkEpoch().catch((error: unknown) =>
+      logger.warn({ err: (error as Error).message }, "keyspace epoch check failed"),
+    );
+  }, options.epochCheckMs ?? 5_000);
+  epochTimer.unref();
   const reloader = new ConfigReloader({
     file: options.configFile,
     load: options.load,
@@ -76,5 +89,11 @@ export async function startSchedulerService(
       await syncSchedules(context.queue, config.sources, logger);
     },
   });
-  return { reload: () => reloader.reload(), close: () => reloader.close() };
+  return {
+    reload: () => reloader.reload(),
+    close: () => {
+      clearInterval(epochTimer);
+      reloader.close();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import type { Queue } from "bullmq";
 import type { SourceConfig } from "../config/types.js";
+import type { FailureRecord, StateStore } from "../state/state-store.js";
 import type { RunLedger, RunRecord } from "./run-ledger.js";
 import { schedulerId } from "./scheduler-runtime.js";
-import type { SourceLock } from "./source-lock.js";
 
 export interface ScheduleStatus {
   id: string;
@@ -28,6 +28,19 @@ export interface SourceStatus {
   lastSuccessAt?: number;
   /** Seconds since then: how stale Intercom may be. */
   lagSeconds?: number;
+  /** Entries of the failure ledger (documents that failed, held deletions): the count and the first ones. */
+  failures: { count: number; entries: FailureRecord[] };
+  /** True while the source waits for its recovery run (its state was rebuilt from Intercom). */
+  recovering: boolean;
+  /** Pages recorded for the source. */
+  pages: number;
+}
+
+/** A source whose state (and pages in Intercom) remain although it left the config. */
+export interface OrphanedSource {
+  id: string;
+  pages: number;
+  contentImportSourceId?: number;
 }
 
 export interface QueueCounts {
@@ -51,7 +64,11 @@ export interface FailedJob {
 
 export interface StatusReport {
   generatedAt: number;
+  /** False while the keyspace is being recovered (or was never set up): `/readyz` says the same. */
+  ready: boolean;
   sources: SourceStatus[];
+  /** Sources with pages in Intercom that the config no longer names: remove them with `content-sync remove-source`. */
+  orphanedSources: OrphanedSource[];
   queue: QueueCounts;
   failedJobs: FailedJob[];
 }
@@ -59,8 +76,16 @@ export interface StatusReport {
 export interface CollectStatusOptions {
   queue: Queue;
   ledger: RunLedger;
-  lock: SourceLock;
+  state: StateStore;
+  /** The run holding a source right now. */
+  runHolding: (sourceId: string) => Promise<string | undefined>;
+  /** Sources still waiting for their recovery run. */
+  recovering: () => Promise<string[]>;
+  /** Whether the keyspace is ready (an epoch and no recovery pending). */
+  ready: () => Promise<boolean>;
   sources: readonly SourceConfig[];
+  /** Ledger entries listed per source. Default 20. */
+  failuresPerSource?: number;
   /** Runs shown per source. Default 5. */
   runsPerSource?: number;
   now?: () => number;
@@ -77,6 +102,7 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
   );
   const counters = await options.ledger.counters();
   const lastSuccess = new Map(counters.lastSuccess.map((entry) => [entry.sourceId, entry.at]));
+  const recovering = new Set(await options.recovering());
   const sources: SourceStatus[] = [];
   for (const source of options.sources) {
     const schedules: ScheduleStatus[] = [];
@@ -100,10 +126,28 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
       enabled: source.enabled,
       webhook: source.webhook !== undefined,
       schedules,
-      runningRun: await options.lock.holder(source.id),
+      runningRun: await options.runHolding(source.id),
       lastRuns: await options.ledger.history(source.id, options.runsPerSource ?? 5),
       lastSuccessAt: at,
       lagSeconds: at === undefined ? undefined : Math.max(0, Math.round((now - at) / 1000)),
+      failures: await failuresOf(options.state, source.id, options.failuresPerSource ?? 20),
+      recovering: recovering.has(source.id),
+      pages: await options.state.countPages(source.id),
+    });
+  }
+  const configured = new Set(options.sources.map((source) => source.id));
+  const orphanedSources: OrphanedSource[] = [];
+  for (const id of await options.state.listSourceIds()) {
+    if (configured.has(id)) continue;
+    const pages = await options.state.countPages(id);
+    const record = await options.state.getSource(id);
+    if (pages === 0 && record.contentImportSourceId === undefined) continue;
+    orphanedSources.push({
+      id,
+      pages,
+      ...(record.contentImportSourceId !== undefined
+        ? { contentImportSourceId: record.contentImportSourceId }
+        : {}),
     });
   }
   const counts = await options.queue.getJobCounts(
@@ -118,7 +162,9 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
   const failed = await options.queue.getFailed(0, 19);
   return {
     generatedAt: now,
+    ready: await options.ready(),
     sources,
+    orphanedSources,
     queue: {
       waiting: counts.waiting ?? 0,
       active: counts.active ?? 0,
@@ -161,8 +207,18 @@ export function formatStatus(report: StatusReport): string {
     }
     if (source.schedules.length === 0) lines.push("  no schedule");
     lines.push(
-      `  lag: ${source.lagSeconds === undefined ? "never synced" : `${source.lagSeconds}s since the last good run`}`,
+      `  lag: ${source.lagSeconds === undefined ? "never synced" : `${source.lagSeconds}s since the last good run`}; ${source.pages} page(s)${source.recovering ? "; recovering (state rebuilt from Intercom, waiting for a full listing)" : ""}`,
     );
+    if (source.failures.count > 0) {
+      lines.push(
+        `  failure ledger: ${source.failures.count} entr${source.failures.count === 1 ? "y" : "ies"}`,
+      );
+      for (const entry of source.failures.entries.slice(0, 10)) {
+        lines.push(
+          `    ${entry.kind} ${entry.externalId}: ${entry.reason} (attempts ${entry.attempts}, next retry ${new Date(entry.nextRetryAt).toISOString()})`,
+        );
+      }
+    }
     for (const run of source.lastRuns) {
       const c = run.counts;
       lines.push(
@@ -171,10 +227,51 @@ export function formatStatus(report: StatusReport): string {
       for (const error of run.errors.slice(0, 5)) lines.push(`    ${error.externalId}: ${error.message}`);
     }
   }
+  if (!report.ready)
+    lines.unshift("not ready: the keyspace is being recovered (see the sources marked recovering)");
+  for (const orphan of report.orphanedSources) {
+    lines.push(
+      "",
+      `${orphan.id}: no longer in the config, but ${orphan.pages} page(s) remain in Intercom${orphan.contentImportSourceId !== undefined ? ` (Content Import Source ${orphan.contentImportSourceId})` : ""}; remove them with \`content-sync remove-source ${orphan.id}\``,
+    );
+  }
   if (report.failedJobs.length > 0) {
     lines.push("", "failed jobs:");
     for (const job of report.failedJobs)
       lines.push(`  ${job.id} ${job.name} ${job.sourceId ?? ""}: ${job.reason}`);
   }
   return lines.join("\n");
+}
+
+async function failuresOf(
+  state: StateStore,
+  sourceId: string,
+  limit: number,
+): Promise<SourceStatus["failures"]> {
+  const entries: FailureRecord[] = [];
+  for await (const entry of state.listFailures(sourceId)) {
+    entries.push(entry);
+    if (entries.length >= limit) break;
+  }
+  return { count: await state.countFailures(sourceId), entries };
+}
+
+/** Where the status of a service context comes from (for the CLI's `status` and the HTTP status page). */
+export function statusSources(context: {
+  queue: Queue;
+  ledger: RunLedger;
+  state: StateStore;
+  epoch: { recovering(): Promise<string[]>; ready(): Promise<boolean> };
+  config: { sources: readonly SourceConfig[] };
+  runHolding(sourceId: string): Promise<string | undefined>;
+}): CollectStatusOptions {
+  return {
+    queue: context.queue,
+    ledger: context.ledger,
+    state: context.state,
+    runHolding: (sourceId) => context.runHolding(sourceId),
+    recovering: () => context.epoch.recovering(),
+    ready: () => context.epoch.ready(),
+    sources: context.config.sources,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Connector, WebhookRequest } from "@content-sync/connectors";
 import { isWebhookPayloadError, isWebhookVerificationError } from "@content-sync/connectors";
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "../redis/redis-factory.js";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";

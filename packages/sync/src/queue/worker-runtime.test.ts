@@ -1,105 +1,109 @@
 import { randomUUID } from "node:crypto";
-import { ConnectorError } from "@content-sync/connectors";
+import type { ConnectorDefinition, FetchedDocument, SourceEvent } from "@content-sync/connectors";
+import { ConnectorError, ConnectorRegistry } from "@content-sync/connectors";
+import { IntercomClient } from "@content-sync/intercom";
+import { type RunningSandbox, startSandbox } from "@content-sync/intercom/sandbox";
 import { type Job, QueueEvents } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { SourceConfig } from "../config/types.js";
 import { purgeKeyspace } from "../redis/purge-keyspace.js";
-import { createRedisConnection, resolveRedisUrl } from "../redis/redis-factory.js";
+import { createRedisConnection, type RedisClient, resolveRedisUrl } from "../redis/redis-factory.js";
 import { RedisKeyspace } from "../redis/redis-keyspace.js";
 import { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
-import type { EngineCallContext, ListingItem, SourceSyncEngine, SyncOutcome } from "./engine-port.js";
+import { RedisStateStore } from "../redis/redis-state-store.js";
+import { EngineAdapter } from "./engine-adapter.js";
 import { enqueueSourceRun, enqueueTargeted } from "./enqueue.js";
+import { RedisLease } from "./lease.js";
 import { RunLedger } from "./run-ledger.js";
-import { SourceLock } from "./source-lock.js";
 import { startSyncWorker, type SyncWorkerHandle } from "./worker-runtime.js";
 
-const source = (id: string): SourceConfig => ({
-  id,
-  name: id,
-  type: "fake",
-  enabled: true,
-  contentImportSource: { url: `https://example.test/${id}` },
-  availability: { aiAgent: true, aiCopilot: true },
-  rules: {},
-  transform: {} as SourceConfig["transform"],
-  deletion: { maxDeletes: 50 },
-  concurrency: 4,
-  options: {},
-});
+/** An in-memory product the tests edit; the connector reads it and records what it was asked. */
+class Product {
+  docs = new Map<string, { version: string; updatedAt?: Date }>();
+  fetched: string[][] = [];
+  listings = 0;
+  failFetchOf = new Set<string>();
+  /** Fetch failures are permanent (options wrong at run time): the batch fails at once, without retries. */
+  permanentFetchFailure = false;
+  refuseListing = false;
+  /** Milliseconds each fetch-by-id call takes (a slow source). */
+  fetchDelayMs = 0;
 
-const outcome = (partial: Partial<SyncOutcome["counts"]> = {}): SyncOutcome => ({
-  counts: { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, ...partial },
-  errors: [],
-  notes: [],
-});
+  set(ids: readonly string[], version = "1", updatedAt?: Date): void {
+    for (const id of ids) this.docs.set(id, { version, ...(updatedAt ? { updatedAt } : {}) });
+  }
 
-/** An engine over an in-memory set of documents that records what the handlers asked of it. */
-class FakeEngine implements SourceSyncEngine {
-  documents: string[] = [];
-  stored = new Set<string>();
-  batches: string[][] = [];
-  runs: string[] = [];
-  sweeps = 0;
-  failOn = new Set<string>();
-  permanentRunFailure = false;
-  targetedCalls: string[][] = [];
-
-  async run(src: SourceConfig, mode: "full" | "incremental"): Promise<SyncOutcome> {
-    if (this.permanentRunFailure)
-      throw new ConnectorError("auth", "token rejected", { credentialEnv: "WIKI_TOKEN" });
-    this.runs.push(`${src.id}:${mode}`);
-    return outcome({ unchanged: this.documents.length });
-  }
-  async syncDocuments(
-    _src: SourceConfig,
-    ids: readonly string[],
-    _options: EngineCallContext,
-  ): Promise<SyncOutcome> {
-    if (ids.some((id) => this.failOn.has(id))) throw new ConnectorError("config", `cannot read ${ids[0]}`);
-    if (ids.length === 1 && ids[0]?.startsWith("hook-")) {
-      this.targetedCalls.push([...ids]);
-      return outcome({ updated: 1 });
-    }
-    this.batches.push([...ids]);
-    let created = 0;
-    for (const id of ids)
-      if (!this.stored.has(id)) {
-        this.stored.add(id);
-        created++;
-      }
-    return outcome({ created });
-  }
-  async prepare(): Promise<void> {}
-  updatedAt = new Map<string, Date>();
-  async *list(): AsyncIterable<ListingItem> {
-    for (const externalId of this.documents)
-      yield { kind: "id", externalId, updatedAt: this.updatedAt.get(externalId) };
-    yield { kind: "cursor", cursor: "after-listing" };
-  }
-  async sweep(_src: SourceConfig, isSeen: (id: string) => Promise<boolean>): Promise<SyncOutcome> {
-    this.sweeps++;
-    let deleted = 0;
-    for (const id of [...this.stored]) {
-      if (!(await isSeen(id))) {
-        this.stored.delete(id);
-        deleted++;
-      }
-    }
-    return outcome({ deleted });
+  listed(id: string) {
+    const doc = this.docs.get(id);
+    if (!doc) throw new Error(`no ${id}`);
+    return {
+      externalId: id,
+      version: doc.version,
+      ...(doc.updatedAt ? { updatedAt: doc.updatedAt } : {}),
+      metadata: { path: id },
+      load: async (): Promise<FetchedDocument> => ({
+        externalId: id,
+        version: doc.version,
+        title: `Title ${id}`,
+        url: `https://wiki.example.com/${id}`,
+        metadata: { path: id },
+        body: { kind: "html", html: `<h1>Title ${id}</h1><p>Version ${doc.version}.</p>` },
+      }),
+    };
   }
 }
 
-describe("sync worker runtime (real Redis)", () => {
-  let redis: Redis;
+const products = new Map<string, Product>();
+
+const productConnector: ConnectorDefinition<{ product: string }> = {
+  type: "product",
+  optionsSchema: z.strictObject({ product: z.string() }),
+  create(options) {
+    const product = products.get(options.product) as Product;
+    return {
+      async *listAll(): AsyncIterable<SourceEvent> {
+        product.listings++;
+        if (product.refuseListing) {
+          throw new ConnectorError("auth", "token rejected", { credentialEnv: "WIKI_TOKEN", status: 401 });
+        }
+        for (const id of [...product.docs.keys()]) yield { kind: "document", document: product.listed(id) };
+        yield { kind: "cursor", cursor: `listed-${product.listings}` };
+      },
+      async *listChanges(): AsyncIterable<SourceEvent> {
+        yield { kind: "cursor", cursor: "changes" };
+      },
+      async *fetchByIds(ids): AsyncIterable<SourceEvent> {
+        product.fetched.push([...ids]);
+        if (product.fetchDelayMs > 0)
+          await new Promise((resolve) => setTimeout(resolve, product.fetchDelayMs));
+        if (ids.some((id) => product.failFetchOf.has(id)))
+          throw new ConnectorError(
+            product.permanentFetchFailure ? "config" : "unavailable",
+            `503 fetching ${ids[0]}`,
+          );
+        for (const id of ids) {
+          if (product.docs.has(id)) yield { kind: "document", document: product.listed(id) };
+          else yield { kind: "missing", externalId: id, reason: "404" };
+        }
+      },
+    };
+  },
+};
+
+describe("sync worker runtime (real Redis, real sandbox)", () => {
+  let redis: RedisClient;
+  let sandbox: RunningSandbox;
   let keyspace: RedisKeyspace;
-  let engine: FakeEngine;
+  let state: RedisStateStore;
+  let product: Product;
   let worker: SyncWorkerHandle | undefined;
   let events: QueueEvents | undefined;
-  const sources = new Map([["wiki", source("wiki")]]);
+  let sources: Map<string, SourceConfig>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = createRedisConnection({ url: resolveRedisUrl(undefined) });
+    sandbox = await startSandbox({ port: 0 });
   });
   afterEach(async () => {
     await worker?.close();
@@ -109,84 +113,166 @@ describe("sync worker runtime (real Redis)", () => {
     await purgeKeyspace(redis, keyspace);
   });
   afterAll(async () => {
+    await sandbox.close();
     await redis.quit();
   });
 
-  const start = async (batchSize = 100, limiter?: (keys: RedisKeyspace) => RedisRateLimiter) => {
+  const source = (name: string, maxDeletes = 50): SourceConfig => ({
+    id: "wiki",
+    name: "wiki",
+    type: "product",
+    enabled: true,
+    contentImportSource: { url: `https://wiki.example.com/${name}` },
+    availability: { aiAgent: false, aiCopilot: true },
+    rules: {},
+    transform: {} as SourceConfig["transform"],
+    deletion: { maxDeletes, windowMs: 86_400_000 },
+    concurrency: 4,
+    options: { product: name },
+  });
+
+  const start = async (
+    options: { batchSize?: number; limiter?: boolean; sourceLockTtlMs?: number; maxDeletes?: number } = {},
+  ) => {
     keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
-    engine = new FakeEngine();
+    const name = randomUUID();
+    product = new Product();
+    products.set(name, product);
+    sources = new Map([["wiki", source(name, options.maxDeletes)]]);
+    state = new RedisStateStore({ redis, keyspace });
+    const client = new IntercomClient({ token: sandbox.token, baseUrl: sandbox.url, maxRetries: 0 });
+    const engine = new EngineAdapter({
+      registry: new ConnectorRegistry().register(productConnector),
+      client,
+      state,
+      env: {},
+      // Failures are due again at once, so a test sees a retry without waiting minutes.
+      retrySchedule: { firstMs: 0, maxMs: 0 },
+    });
+    const limiter = options.limiter
+      ? new RedisRateLimiter({ redis, keyspace, onBlock: (ms) => worker?.queue.rateLimit(ms) })
+      : undefined;
     worker = await startSyncWorker({
       connection: redis,
       keyspace,
       engine,
-      limiter: limiter?.(keyspace),
+      state,
+      limiter,
       sources: () => sources,
-      fanOut: { enabled: true, batchSize },
+      fanOut: { enabled: true, batchSize: options.batchSize ?? 100 },
       concurrency: 3,
+      ...(options.sourceLockTtlMs ? { sourceLockTtlMs: options.sourceLockTtlMs } : {}),
     });
-    events = new QueueEvents(worker.queue.name, { connection: redis.duplicate(), prefix: keyspace.prefix });
+    events = new QueueEvents(worker.queue.name, {
+      connection: createRedisConnection({ url: resolveRedisUrl(undefined) }),
+      prefix: keyspace.queuePrefix,
+    });
     await events.waitUntilReady();
-    return worker;
+    return { queue: worker.queue, limiter };
   };
   const finished = async (jobId: string) => {
     const job = (await worker?.queue.getJob(jobId)) as Job;
-    return job.waitUntilFinished(events as QueueEvents, 20_000);
+    return job.waitUntilFinished(events as QueueEvents, 30_000);
   };
+  const pages = async () => {
+    const id = (await state.getSource("wiki")).contentImportSourceId;
+    return id === undefined
+      ? []
+      : sandbox.store
+          .listPages(id)
+          .map((page) => page.external_id)
+          .sort();
+  };
+  const lease = () => new RedisLease(redis, keyspace.sourceLock("wiki"), 60_000);
 
-  it("runs an incremental run inline and records it in the run history", async () => {
+  it("runs an incremental run inline and records it in the run history with its audit trail", async () => {
     const { queue } = await start();
-    engine.documents = ["a", "b"];
+    product.set(["a", "b"]);
     const jobId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "incremental", trigger: "manual" });
     const result = await finished(jobId);
-    expect(result).toMatchObject({ status: "succeeded", counts: { unchanged: 2 } });
-    expect(engine.runs).toEqual(["wiki:incremental"]);
-    const [record] = await new RunLedger(redis, keyspace).history("wiki");
+    // Without a cursor the incremental request runs full.
+    expect(result).toMatchObject({ status: "succeeded", counts: { created: 2 } });
+    const ledger = new RunLedger(redis, keyspace);
+    const [record] = await ledger.history("wiki");
     expect(record).toMatchObject({
       runId: jobId,
       mode: "incremental",
       trigger: "manual",
       status: "succeeded",
+      changes: 2,
     });
-    expect(await new SourceLock(redis, keyspace).holder("wiki")).toBeUndefined();
+    expect(
+      (await ledger.changes("wiki", jobId)).map((change) => [
+        change.action,
+        change.externalId,
+        change.reason,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["created", "a", "new document"],
+        ["created", "b", "new document"],
+      ]),
+    );
+    expect(await lease().holder()).toBeUndefined();
   });
 
-  it("fans a full run out into batches and sweeps only after every batch finished", async () => {
-    const { queue } = await start(100);
-    engine.documents = Array.from({ length: 250 }, (_, index) => `doc-${index}`);
-    engine.stored = new Set(["gone-1", "gone-2"]);
+  it("fans a full run out into batches and sweeps once, after every batch finished", async () => {
+    const { queue } = await start({ batchSize: 100 });
+    product.set(["gone-1", "gone-2"]);
+    await finished(await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }));
+    product.docs.clear();
+    product.fetched = [];
+    product.set(Array.from({ length: 250 }, (_, index) => `doc-${index}`));
     const jobId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "backfill" });
     const result = await finished(jobId);
-    expect(engine.batches.map((batch) => batch.length).sort()).toEqual([100, 100, 50]);
-    expect(engine.sweeps).toBe(1);
-    expect([...engine.stored].sort()).toEqual([...engine.documents].sort());
+    expect(product.fetched.map((batch) => batch.length).sort()).toEqual([100, 100, 50]);
     expect(result).toMatchObject({ status: "succeeded", counts: { created: 250, deleted: 2 } });
-    expect(await redis.exists(keyspace.runSeen(jobId))).toBe(0);
+    expect((await pages()).length).toBe(250);
+    expect(await redis.exists(keyspace.run("wiki", jobId))).toBe(0);
+    expect((await state.getSource("wiki")).cursor).toBe("listed-2");
   });
 
-  it("skips the deletion sweep when a batch failed for good, and says so", async () => {
-    const { queue } = await start(10);
-    engine.documents = Array.from({ length: 30 }, (_, index) => `doc-${index}`);
-    engine.stored = new Set(["gone"]);
-    engine.failOn.add("doc-15");
+  it("applies one deletion limit per fanned-out run, not one per batch", async () => {
+    const { queue } = await start({ batchSize: 10, maxDeletes: 10 });
+    product.set(Array.from({ length: 70 }, (_, index) => `doc-${index}`));
+    await finished(await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }));
+    // 60 documents vanish: each of six batches would be within the limit, the run is not.
+    for (let index = 10; index < 70; index++) product.docs.delete(`doc-${index}`);
+    const result = await finished(
+      await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }),
+    );
+    expect(result).toMatchObject({ status: "partial", counts: { deleted: 0 } });
+    expect(result.message).toMatch(/60 pages would be deleted, above the limit of 10/);
+    expect((await pages()).length).toBe(70);
+  });
+
+  it("skips the sweep when a batch failed for good, records its documents in the ledger and moves the cursor", async () => {
+    const { queue } = await start({ batchSize: 10 });
+    product.set(["gone"]);
+    await finished(await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }));
+    product.docs.clear();
+    product.set(Array.from({ length: 30 }, (_, index) => `doc-${index}`));
+    product.failFetchOf.add("doc-15");
+    product.permanentFetchFailure = true;
     const jobId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" });
     const result = await finished(jobId);
-    expect(engine.sweeps).toBe(0);
-    expect(engine.stored.has("gone")).toBe(true);
     expect(result).toMatchObject({
       status: "partial",
-      message: expect.stringContaining("deletion sweep skipped"),
+      message: expect.stringContaining("nothing was swept"),
     });
-  });
+    expect(await pages()).toContain("gone");
+    const failed = [];
+    for await (const entry of state.listFailures("wiki")) failed.push(entry.externalId);
+    expect(failed.sort()).toEqual(Array.from({ length: 10 }, (_, index) => `doc-${10 + index}`).sort());
+    expect((await state.getSource("wiki")).cursor).toBe("listed-2");
+  }, 60_000);
 
   it("fails a run with a permanent error once, with a message naming the credential", async () => {
     const { queue } = await start();
-    engine.permanentRunFailure = true;
+    product.refuseListing = true;
     const jobId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "incremental", trigger: "manual" });
-    await expect(finished(jobId)).rejects.toThrow(
-      /auth error: token rejected \(check the env var WIKI_TOKEN\)/,
-    );
-    const job = await queue.getJob(jobId);
-    expect(job?.attemptsMade).toBe(1);
+    await expect(finished(jobId)).rejects.toThrow(/token rejected/);
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(1);
     const [record] = await new RunLedger(redis, keyspace).history("wiki");
     expect(record).toMatchObject({ status: "failed", message: expect.stringContaining("WIKI_TOKEN") });
   });
@@ -200,7 +286,7 @@ describe("sync worker runtime (real Redis)", () => {
 
   it("skips a scheduled incremental run while another run holds the source", async () => {
     const { queue } = await start();
-    await new SourceLock(redis, keyspace).acquire("wiki", "someone-else");
+    await lease().acquire("someone-else");
     const job = await queue.add("sync.source", {
       sourceId: "wiki",
       mode: "incremental",
@@ -208,14 +294,31 @@ describe("sync worker runtime (real Redis)", () => {
     });
     const result = await finished(String(job.id));
     expect(result).toMatchObject({ status: "skipped", message: "run someone-else was in progress" });
-    expect(engine.runs).toEqual([]);
+    expect(product.listings).toBe(0);
   });
+
+  it("keeps a fanned-out run's lease alive while slow batches work, so no other run interleaves", async () => {
+    // A lease of 900 ms would lapse many times over during this run without renewal.
+    const { queue } = await start({ batchSize: 5, sourceLockTtlMs: 900 });
+    product.set(Array.from({ length: 20 }, (_, index) => `doc-${index}`));
+    product.fetchDelayMs = 700;
+    const runId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const interloper = await queue.add("sync.source", {
+      sourceId: "wiki",
+      mode: "incremental",
+      trigger: "schedule",
+    });
+    expect(await finished(String(interloper.id))).toMatchObject({ status: "skipped" });
+    expect(await finished(runId)).toMatchObject({ status: "succeeded", counts: { created: 20 } });
+    expect((await state.getSource("wiki")).cursor).toBe("listed-1");
+  }, 60_000);
 
   it("coalesces a burst of webhook jobs for one document into a leading and one trailing run", async () => {
     const { queue } = await start();
+    product.set(["hook-1"]);
     const coalesce = { redis, keyspace, coalesceWindowMs: 300 };
     const [leading] = await enqueueTargeted(queue, { sourceId: "wiki", externalIds: ["hook-1"] }, coalesce);
-    // The lone first event is not delayed.
     expect(await (await queue.getJob(String(leading)))?.getState()).not.toBe("delayed");
     let trailingId = "";
     for (let index = 0; index < 49; index++) {
@@ -225,25 +328,38 @@ describe("sync worker runtime (real Redis)", () => {
         coalesce,
       );
     }
-    // Each event replaced the delayed trailing job: one is left, holding the burst.
     const delayed = (await queue.getJobs(["delayed"])).filter((job) => job.name === "sync.targeted");
     expect(delayed.map((job) => job.id)).toEqual([trailingId]);
     await finished(String(leading));
     await finished(trailingId);
-    expect(engine.targetedCalls).toEqual([["hook-1"], ["hook-1"]]);
-    // A later, separate event is a new burst: it runs at once again.
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const [next] = await enqueueTargeted(queue, { sourceId: "wiki", externalIds: ["hook-1"] }, coalesce);
-    await finished(String(next));
-    expect(engine.targetedCalls.length).toBe(3);
+    expect(product.fetched).toEqual([["hook-1"], ["hook-1"]]);
+  });
+
+  it("retries a webhook job whose fetch fails, then fails it visibly with its documents in the ledger", async () => {
+    const { queue } = await start();
+    product.set(["hook-2"]);
+    product.failFetchOf.add("hook-2");
+    // The catalog's policy, with a shorter back-off so the attempts fit in the test.
+    const job = await queue.add(
+      "sync.targeted",
+      { sourceId: "wiki", externalIds: ["hook-2"] },
+      { attempts: 3, backoff: { type: "fixed", delay: 100 } },
+    );
+    const jobId = String(job.id);
+    await expect(finished(jobId)).rejects.toThrow(/503 fetching hook-2/);
+    expect((await queue.getJob(jobId))?.attemptsMade).toBe(3);
+    expect((await state.getFailures("wiki", ["hook-2"])).get("hook-2")).toMatchObject({ kind: "document" });
+    const [record] = await new RunLedger(redis, keyspace).history("wiki");
+    expect(record).toMatchObject({
+      mode: "targeted",
+      status: "failed",
+      message: expect.stringContaining("failure ledger"),
+    });
   });
 
   it("parks jobs through BullMQ's rate limit while the fleet is blocked by a 429, without failing them", async () => {
-    let limiter: RedisRateLimiter | undefined;
-    const { queue } = await start(100, (keys) => {
-      limiter = new RedisRateLimiter({ redis, keyspace: keys, onBlock: (ms) => queue.rateLimit(ms) });
-      return limiter;
-    });
+    const { queue, limiter } = await start({ limiter: true });
+    product.set(["hook-9"]);
     const blockedAt = Date.now();
     await limiter?.block(Math.ceil((blockedAt + 1_500) / 1000));
     expect(await queue.getRateLimitTtl()).toBeGreaterThan(0);
@@ -253,16 +369,15 @@ describe("sync worker runtime (real Redis)", () => {
       { redis, keyspace },
     );
     await finished(String(jobId));
-    // It ran only once the block was over, and the wait did not cost an attempt.
     expect(Date.now()).toBeGreaterThanOrEqual(Math.ceil((blockedAt + 1_500) / 1000) * 1000 - 50);
-    expect(engine.targetedCalls).toEqual([["hook-9"]]);
+    expect(product.fetched).toEqual([["hook-9"]]);
     expect((await queue.getJob(String(jobId)))?.attemptsMade).toBeLessThanOrEqual(1);
   });
 
   it("re-checks documents that webhooks touched while a run held the source, once the run ends", async () => {
     const { queue } = await start();
-    const lock = new SourceLock(redis, keyspace);
-    await lock.acquire("wiki", "long-run");
+    product.set(["hook-5"]);
+    await lease().acquire("long-run");
     const [jobId] = await enqueueTargeted(
       queue,
       { sourceId: "wiki", externalIds: ["hook-5"] },
@@ -270,28 +385,26 @@ describe("sync worker runtime (real Redis)", () => {
     );
     await finished(String(jobId));
     expect(await redis.smembers(keyspace.dirtyDocuments("wiki"))).toEqual(["hook-5"]);
-    await lock.release("wiki", "long-run");
-    const runId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "incremental", trigger: "manual" });
-    await finished(runId);
-    await new Promise<void>((resolve) => {
-      const check = () => (engine.targetedCalls.length >= 2 ? resolve() : setTimeout(check, 20));
-      check();
-    });
-    expect(engine.targetedCalls).toEqual([["hook-5"], ["hook-5"]]);
+    await lease().release("long-run");
+    await finished(
+      await enqueueSourceRun(queue, { sourceId: "wiki", mode: "incremental", trigger: "manual" }),
+    );
+    const deadline = Date.now() + 10_000;
+    while (product.fetched.filter((ids) => ids[0] === "hook-5").length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(product.fetched.filter((ids) => ids[0] === "hook-5")).toEqual([["hook-5"], ["hook-5"]]);
     expect(await redis.exists(keyspace.dirtyDocuments("wiki"))).toBe(0);
   });
 
   it("a windowed backfill (--since) re-sends only documents updated since then and never sweeps", async () => {
-    const { queue } = await start(2);
-    engine.documents = ["old-1", "old-2", "new-1", "new-2", "new-3"];
-    engine.updatedAt = new Map([
-      ["old-1", new Date("2026-01-01T00:00:00Z")],
-      ["old-2", new Date("2026-01-15T00:00:00Z")],
-      ["new-1", new Date("2026-02-01T00:00:00Z")],
-      ["new-2", new Date("2026-03-01T00:00:00Z")],
-      ["new-3", new Date("2026-03-02T00:00:00Z")],
-    ]);
-    engine.stored = new Set(["gone"]);
+    const { queue } = await start();
+    product.set(["gone"]);
+    await finished(await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }));
+    product.docs.clear();
+    product.set(["old-1"], "1", new Date("2026-01-01T00:00:00Z"));
+    product.set(["new-1", "new-2"], "1", new Date("2026-02-02T00:00:00Z"));
+    product.fetched = [];
     const jobId = await enqueueSourceRun(queue, {
       sourceId: "wiki",
       mode: "full",
@@ -299,30 +412,40 @@ describe("sync worker runtime (real Redis)", () => {
       since: "2026-02-01T00:00:00.000Z",
     });
     const result = await finished(jobId);
-    expect(engine.batches.flat().sort()).toEqual(["new-1", "new-2", "new-3"]);
-    expect(engine.sweeps).toBe(0);
-    expect(engine.stored.has("gone")).toBe(true);
-    expect(result).toMatchObject({ status: "succeeded", counts: { created: 3, deleted: 0 } });
+    expect(product.fetched.flat().sort()).toEqual(["new-1", "new-2"]);
+    expect(result).toMatchObject({ status: "succeeded", counts: { created: 2, deleted: 0 } });
+    expect(await pages()).toContain("gone");
   });
 
-  it("a run taken over during its listing resumes without re-queueing the batches already queued", async () => {
-    const { queue } = await start(2);
-    engine.documents = ["a", "b", "c", "d", "e"];
-    engine.stored = new Set(["a", "b", "gone"]);
-    // What a worker that died after queueing batch 0 left in the job's data.
-    const job = await queue.add("sync.source", {
-      sourceId: "wiki",
-      mode: "full",
-      trigger: "manual",
-      step: "listing",
-      batchesQueued: 1,
-      startedAt: 1_000,
-    });
-    const result = await finished(String(job.id));
-    expect(engine.batches).toEqual([["c", "d"], ["e"]]);
-    // Batch 0's documents still count as seen: only the vanished page is swept.
-    expect([...engine.stored].sort()).toEqual(["a", "b", "c", "d", "e"]);
+  it("a run taken over during its listing resumes its fence without re-queueing the batches already queued", async () => {
+    const { queue } = await start({ batchSize: 2 });
+    product.set(["a", "b", "gone"]);
+    await finished(await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" }));
+    product.docs.delete("gone");
+    product.set(["c", "d", "e"]);
+    product.fetched = [];
+    // What a worker that died after queueing batch 0 (a, b) left behind: the run's checkpoint and job data.
+    const jobId = "manual-wiki-takeover";
+    const fence = await state.beginRun("wiki", { runId: jobId, mode: "full" });
+    await queue.add(
+      "sync.source",
+      {
+        sourceId: "wiki",
+        mode: "full",
+        trigger: "manual",
+        step: "listing",
+        batchesQueued: 1,
+        startedAt: 1_000,
+        generation: fence.generation,
+        fenceStartedAt: fence.startedAt,
+      },
+      { jobId },
+    );
+    const result = await finished(jobId);
+    expect(product.fetched).toEqual([["c", "d"], ["e"]]);
+    // Batch 0's documents count as seen (the resumed listing marked them again): only "gone" is swept.
     expect(result).toMatchObject({ status: "succeeded", counts: { created: 3, deleted: 1 } });
+    expect(await pages()).toEqual(["a", "b", "c", "d", "e"]);
     const [record] = await new RunLedger(redis, keyspace).history("wiki");
     expect(record?.startedAt).toBe(1_000);
   });

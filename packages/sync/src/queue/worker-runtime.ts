@@ -1,23 +1,25 @@
 import { hostname } from "node:os";
 import { type Job, type Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";
+import type { RedisClient } from "../redis/redis-factory.js";
 import type { RedisKeyspace } from "../redis/redis-keyspace.js";
 import type { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
+import type { StateStore } from "../state/state-store.js";
 import type { SourceSyncEngine } from "./engine-port.js";
 import { createSyncQueue } from "./enqueue.js";
 import { JOB_CATALOG, type JobName, SYNC_QUEUE_NAME, isJobName } from "./job-catalog.js";
 import { type FanOutOptions, type HandlerContext, handleJob, type JobResult } from "./job-handlers.js";
 import { RunLedger } from "./run-ledger.js";
-import { SourceLock } from "./source-lock.js";
 
 export interface SyncWorkerOptions {
   /** Connection for commands; the worker duplicates it for its blocking fetches. Owned by the caller. */
-  connection: Redis;
+  connection: RedisClient;
   keyspace: RedisKeyspace;
   engine: SourceSyncEngine;
+  /** The state the engine writes (the same store the engine's dependencies carry). */
+  state: StateStore;
   /** Current sources by id; called per job so a config reload takes effect without a restart. */
   sources: () => ReadonlyMap<string, SourceConfig>;
   /** The sync queue to enqueue batches on and rate-limit; default a new one on `connection`. */
@@ -39,8 +41,10 @@ export interface SyncWorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may stall before it fails. Default 3 (a crash loop must not retry forever). */
   maxStalledCount?: number;
-  /** Source lock expiry, ms. Default 120 000 (see SourceLock). */
+  /** Source lease expiry while a run works, ms. Default 120 000 (renewed every third of it). */
   sourceLockTtlMs?: number;
+  /** Source lease expiry while a fanned-out run waits for its batches, ms. Default 900 000. */
+  waitingLeaseTtlMs?: number;
   /** How long SIGTERM lets running jobs finish before their signals abort them, ms. Default 25 000. */
   shutdownGraceMs?: number;
   logger?: Logger;
@@ -68,8 +72,10 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     queue,
     redis: options.connection,
     keyspace: options.keyspace,
-    lock: new SourceLock(options.connection, options.keyspace, options.sourceLockTtlMs),
+    state: options.state,
     ledger: new RunLedger(options.connection, options.keyspace),
+    sourceLeaseTtlMs: options.sourceLockTtlMs ?? 120_000,
+    waitingLeaseTtlMs: options.waitingLeaseTtlMs ?? 15 * 60_000,
     limiter: options.limiter,
     fanOut: { enabled: options.fanOut?.enabled ?? true, batchSize: options.fanOut?.batchSize ?? 100 },
     logger,
@@ -84,7 +90,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
 
   const worker = new Worker(SYNC_QUEUE_NAME, processor, {
     connection: options.connection,
-    prefix: options.keyspace.prefix,
+    prefix: options.keyspace.queuePrefix,
     name: options.name ?? `${hostname()}:${process.pid}`,
     concurrency: options.concurrency ?? 4,
     lockDuration: options.lockDurationMs ?? 30_000,

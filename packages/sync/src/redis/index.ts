@@ -2,11 +2,13 @@ export { purgeKeyspace } from "./purge-keyspace.js";
 export {
   createRedisConnection,
   DEFAULT_REDIS_URL,
+  dataNodes,
+  type RedisClient,
   type RedisConnectionOptions,
   redactRedisUrl,
   resolveRedisUrl,
 } from "./redis-factory.js";
-export { DEFAULT_REDIS_PREFIX, hashTaggedPrefix, RedisKeyspace } from "./redis-keyspace.js";
+export { checkRedisPrefix, DEFAULT_REDIS_PREFIX, RedisKeyspace } from "./redis-keyspace.js";
 export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
 export {
   CorruptStateError,

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import { pino } from "pino";
 
@@ -19,7 +19,15 @@ export interface RedisConnectionOptions {
   maxReconnectDelayMs?: number;
   /** Connect on first command instead of at construction. Default false. */
   lazyConnect?: boolean;
+  /**
+   * Talk to a Redis Cluster: `url` names one seed node (several may be given comma-separated), the
+   * client discovers the rest and follows slot moves and failovers. Default false.
+   */
+  cluster?: boolean;
 }
+
+/** A connection from the factory: one Redis server, or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
 
 /**
  * The URL the services use: `REDIS_URL` from the environment wins over the config's `redis.url`, so
@@ -36,13 +44,18 @@ export function resolveRedisUrl(
 
 /** The URL with any password replaced, for logs and error messages. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "<unparseable redis url>";
-  }
+  return url
+    .split(",")
+    .map((item) => {
+      try {
+        const parsed = new URL(item.trim());
+        if (parsed.password) parsed.password = "***";
+        return parsed.toString();
+      } catch {
+        return "<unparseable redis url>";
+      }
+    })
+    .join(",");
 }
 
 /**
@@ -50,10 +63,66 @@ export function redactRedisUrl(url: string): string {
  * commands must wait through reconnects rather than fail after a fixed number of retries), and every
  * other user (state store, limiter, locks) benefits from the same patience during a Redis restart.
  */
-export function createRedisConnection(options: RedisConnectionOptions = {}): Redis {
+export function createRedisConnection(options: RedisConnectionOptions = {}): RedisClient {
   const logger = options.logger ?? pino({ level: "silent" });
   const url = options.url ?? DEFAULT_REDIS_URL;
   const maxDelay = options.maxReconnectDelayMs ?? 5_000;
+  const seeds = (options.cluster ? url.split(",") : [url]).map((item) => parseRedisUrl(item.trim()));
+  const first = seeds[0] as ParsedRedisUrl;
+  // Exponential back-off with a ceiling; returning a number keeps ioredis reconnecting forever.
+  const retryStrategy = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay);
+  const common = {
+    username: first.username,
+    password: first.password,
+    tls: first.tls ? {} : undefined,
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+  };
+  let connection: RedisClient;
+  if (options.cluster) {
+    if (seeds.some((seed) => seed.db !== 0))
+      throw new Error("a Redis Cluster has only database 0; remove the /db from the url");
+    connection = new Cluster(
+      seeds.map((seed) => ({ host: seed.host, port: seed.port })),
+      {
+        lazyConnect: options.lazyConnect ?? false,
+        enableReadyCheck: true,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: common,
+      },
+    );
+  } else {
+    connection = new Redis({
+      ...common,
+      host: first.host,
+      port: first.port,
+      db: first.db,
+      lazyConnect: options.lazyConnect ?? false,
+      retryStrategy,
+    });
+  }
+  let lastErrorLoggedAt = 0;
+  connection.on("error", (error: Error) => {
+    // A down Redis produces an error per reconnect attempt; one line every 10 s is enough.
+    const now = Date.now();
+    if (now - lastErrorLoggedAt < 10_000) return;
+    lastErrorLoggedAt = now;
+    logger.warn({ err: error.message, redis: redactRedisUrl(url) }, "redis connection error");
+  });
+  return connection;
+}
+
+interface ParsedRedisUrl {
+  host: string;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  tls: boolean;
+}
+
+function parseRedisUrl(url: string): ParsedRedisUrl {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -66,27 +135,17 @@ export function createRedisConnection(options: RedisConnectionOptions = {}): Red
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   if (!Number.isInteger(db) || db < 0)
     throw new Error(`redis url names an invalid database: ${parsed.pathname}`);
-  const connection = new Redis({
+  return {
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : 6379,
     username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     db,
-    tls: parsed.protocol === "rediss:" ? {} : undefined,
-    connectionName: options.connectionName,
-    lazyConnect: options.lazyConnect ?? false,
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    // Exponential back-off with a ceiling; returning a number keeps ioredis reconnecting forever.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
-  });
-  let lastErrorLoggedAt = 0;
-  connection.on("error", (error: Error) => {
-    // A down Redis produces an error per reconnect attempt; one line every 10 s is enough.
-    const now = Date.now();
-    if (now - lastErrorLoggedAt < 10_000) return;
-    lastErrorLoggedAt = now;
-    logger.warn({ err: error.message, redis: redactRedisUrl(url) }, "redis connection error");
-  });
-  return connection;
+    tls: parsed.protocol === "rediss:",
+  };
+}
+
+/** The nodes holding keys: the one server, or every master of a cluster (SCAN is per node there). */
+export function dataNodes(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes("master") : [client];
 }

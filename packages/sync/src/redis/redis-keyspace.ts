@@ -3,17 +3,15 @@ import { createHash } from "node:crypto";
 /** The prefix every content-sync key starts with unless the config names another. */
 export const DEFAULT_REDIS_PREFIX = "content-sync";
 
-/**
- * Wraps a prefix in a Redis Cluster hash tag (`{prefix}`) unless it already carries one. Keys sharing
- * the tag live in one slot, which BullMQ's multi-key scripts and our own Lua scripts require.
- */
-export function hashTaggedPrefix(prefix: string): string {
+/** A prefix becomes part of key names; refuse what would break the layout or the hash tags below. */
+export function checkRedisPrefix(prefix: string): string {
   if (prefix.length === 0) throw new Error("redis prefix must not be empty");
-  if (/\{[^}]+\}/.test(prefix)) return prefix;
-  if (prefix.includes("{") || prefix.includes("}")) {
-    throw new Error(`redis prefix "${prefix}" has unbalanced braces; use a hash tag like "{name}"`);
+  if (/[\s{}]/.test(prefix)) {
+    throw new Error(
+      `redis prefix "${prefix}" must not contain spaces or braces: content-sync places its own Redis Cluster hash tags`,
+    );
   }
-  return `{${prefix}}`;
+  return prefix;
 }
 
 /** Ids go into key names; refuse characters that would let one id's keys collide with another's. */
@@ -25,85 +23,153 @@ function assertKeyPart(label: string, value: string): string {
 }
 
 /**
- * Names of every key content-sync writes, in one place so tests can clean up by prefix and so the
- * layout is documented: all keys share one hash tag.
+ * Run ids are BullMQ job ids, and those of job schedulers contain colons (`repeat:<scheduler>:<ms>`).
+ * They are always the last part of a key, so colons cannot make two keys collide; braces would move
+ * the key to another cluster slot, spaces break tooling.
+ */
+function assertRunId(value: string): string {
+  if (value.length === 0 || /[\s{}]/.test(value)) {
+    throw new Error(`run id "${value}" cannot be used in a redis key (no spaces or braces)`);
+  }
+  return value;
+}
+
+/**
+ * Names of every key content-sync writes, in one place so the layout is documented and tests can
+ * clean up by prefix. Keys are spread over Redis Cluster slots by hash tags, and keys that one Lua
+ * script or transaction touches together share a tag:
+ * - `{<source>}`: everything of one source (state, lock, ledger, history, webhook markers);
+ * - `{sync}`: the BullMQ queue (its name is the tag, BullMQ's per-queue convention);
+ * - `{ratelimit}`: the fleet's Intercom budget; `{fleet}`: the epoch, the source registry and counters.
  */
 export class RedisKeyspace {
-  /** The hash-tagged prefix, also handed to BullMQ as its `prefix`. */
   readonly prefix: string;
 
   constructor(prefix: string = DEFAULT_REDIS_PREFIX) {
-    this.prefix = hashTaggedPrefix(prefix);
+    this.prefix = checkRedisPrefix(prefix);
   }
 
-  /** Hash: the source's record fields (`contentImportSourceId`, `cursor`, `checkpoint`). */
+  /** BullMQ's `prefix` option; the queue name carries the hash tag. */
+  get queuePrefix(): string {
+    return this.prefix;
+  }
+
+  private source(sourceId: string, ...rest: string[]): string {
+    return [`${this.prefix}:src:{${assertKeyPart("source id", sourceId)}}`, ...rest].join(":");
+  }
+
+  /** Hash: the source's record fields (`contentImportSourceId`, `cursor`, `checkpoint`, `generation`…). */
   sourceRecord(sourceId: string): string {
-    return `${this.prefix}:state:${assertKeyPart("source id", sourceId)}:source`;
+    return this.source(sourceId, "source");
   }
 
   /** Hash: externalId → JSON PageRecord. */
   pages(sourceId: string): string {
-    return `${this.prefix}:state:${assertKeyPart("source id", sourceId)}:pages`;
+    return this.source(sourceId, "pages");
   }
 
-  /** Hash: the fleet's view of Intercom's current rate-limit window. */
-  rateLimitWindow(): string {
-    return `${this.prefix}:ratelimit:window`;
+  /** Set: external ids the run of this generation saw in its listing. */
+  seen(sourceId: string, generation: number): string {
+    return this.source(sourceId, "seen", String(generation));
   }
 
-  /** String with expiry: unix ms before which nobody may call Intercom (set on a 429). */
-  rateLimitBlock(): string {
-    return `${this.prefix}:ratelimit:block`;
+  /** Hash: ledger key → JSON FailureRecord. */
+  failures(sourceId: string): string {
+    return this.source(sourceId, "failures");
   }
 
-  /** Counter used while no headers have been seen yet, per fixed slot of time. */
-  rateLimitSlot(slot: number): string {
-    return `${this.prefix}:ratelimit:slot:${slot}`;
+  /** Sorted set: ledger key scored by its next retry time (ms). */
+  failuresDue(sourceId: string): string {
+    return this.source(sourceId, "failures-due");
+  }
+
+  /** Sorted set: deletions made outside full runs, scored by time, for the rolling deletion limit. */
+  deletionLog(sourceId: string): string {
+    return this.source(sourceId, "deletions");
   }
 
   /** String with expiry: the run that currently owns the source. */
   sourceLock(sourceId: string): string {
-    return `${this.prefix}:lock:${assertKeyPart("source id", sourceId)}`;
+    return this.source(sourceId, "lock");
   }
 
-  /** Set: external ids a fanned-out full run has seen in its listing. */
-  runSeen(runId: string): string {
-    return `${this.prefix}:run:${assertKeyPart("run id", runId)}:seen`;
-  }
-
-  /** Hash: counters and facts of one run (fan-out batches add to it). */
-  run(runId: string): string {
-    return `${this.prefix}:run:${assertKeyPart("run id", runId)}`;
-  }
-
-  /** List: the latest run summaries of a source, newest first (JSON). */
-  runHistory(sourceId: string): string {
-    return `${this.prefix}:history:${assertKeyPart("source id", sourceId)}`;
-  }
-
-  /** Hash: fleet-wide counters for metrics (field names encode metric and labels). */
-  stats(): string {
-    return `${this.prefix}:stats`;
-  }
-
-  /** Set: external ids whose webhook arrived while their targeted job was active (coalescing). */
-  dirtyDocuments(sourceId: string): string {
-    return `${this.prefix}:dirty:${assertKeyPart("source id", sourceId)}`;
-  }
-
-  /** String with expiry: the targeted job currently writing these documents (sha1 of their ids). */
+  /** String with expiry: the job currently writing one document (sha1 of its ids). */
   documentLock(sourceId: string, externalIds: string): string {
     const digest = createHash("sha1").update(externalIds).digest("hex");
-    return `${this.prefix}:doclock:${assertKeyPart("source id", sourceId)}:${digest}`;
+    return this.source(sourceId, "doclock", digest);
+  }
+
+  /** Set: external ids touched by webhooks while a run held the source (checked again after it). */
+  dirtyDocuments(sourceId: string): string {
+    return this.source(sourceId, "dirty");
   }
 
   /** String with expiry: a webhook burst for one document is in progress (sha1 of its id). */
   burstMarker(sourceId: string, digest: string): string {
-    return `${this.prefix}:burst:${assertKeyPart("source id", sourceId)}:${digest}`;
+    return this.source(sourceId, "burst", digest);
+  }
+
+  /** Hash: counters and facts of one fanned-out run (its batches add to it). */
+  run(sourceId: string, runId: string): string {
+    return this.source(sourceId, "run", assertRunId(runId));
+  }
+
+  /** List: the latest run summaries of a source, newest first (JSON). */
+  runHistory(sourceId: string): string {
+    return this.source(sourceId, "history");
+  }
+
+  /** List: the page changes (audit trail) of one run, in order (JSON lines). */
+  runChanges(sourceId: string, runId: string): string {
+    return this.source(sourceId, "changes", assertRunId(runId));
+  }
+
+  /** Hash: the fleet's view of Intercom's current rate-limit window. */
+  rateLimitWindow(): string {
+    return `${this.prefix}:{ratelimit}:window`;
+  }
+
+  /** String with expiry: unix ms before which nobody may call Intercom (set on a 429). */
+  rateLimitBlock(): string {
+    return `${this.prefix}:{ratelimit}:block`;
+  }
+
+  /** Counter used while no headers have been seen yet, per fixed slot of time. */
+  rateLimitSlot(slot: number): string {
+    return `${this.prefix}:{ratelimit}:slot:${slot}`;
+  }
+
+  /** Per-source request budget of a connector (token bucket shared by the fleet). */
+  requestBudget(sourceId: string): string {
+    return this.source(sourceId, "budget");
+  }
+
+  /** Hash: fleet-wide counters for metrics (field names encode metric and labels). */
+  stats(): string {
+    return `${this.prefix}:{fleet}:stats`;
+  }
+
+  /**
+   * String: the keyspace's epoch. Written once when the fleet first meets this Redis; its absence
+   * later means the keyspace was wiped (a restart without persistence, a flush): state, locks,
+   * checkpoints and job schedulers are gone and must be rebuilt.
+   */
+  epoch(): string {
+    return `${this.prefix}:{fleet}:epoch`;
+  }
+
+  /** Set: ids of sources whose state lives here (finds sources that left the config). */
+  knownSources(): string {
+    return `${this.prefix}:{fleet}:sources`;
+  }
+
+  /** Set: sources that must finish a recovery run (rebuild from Intercom, full listing) before being ready. */
+  recovering(): string {
+    return `${this.prefix}:{fleet}:recovering`;
   }
 
   /** Pattern matching every key under this prefix (for cleanup in tests and `reset` tooling). */
   pattern(): string {
-    return `${this.prefix}*`;
+    return `${this.prefix}:*`;
   }
 }

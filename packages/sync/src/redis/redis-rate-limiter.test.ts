@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { purgeKeyspace } from "./purge-keyspace.js";
-import { createRedisConnection, resolveRedisUrl } from "./redis-factory.js";
+import { createRedisConnection, type RedisClient, resolveRedisUrl } from "./redis-factory.js";
 import { RedisKeyspace } from "./redis-keyspace.js";
 import { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
 
 describe("RedisRateLimiter", () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let keyspace: RedisKeyspace;
 
   beforeAll(() => {

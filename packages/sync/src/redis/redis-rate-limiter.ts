@@ -1,5 +1,5 @@
 import { type RateLimiter, type RateLimitSnapshot, sleep } from "@content-sync/intercom";
-import type { Redis } from "ioredis";
+import type { RedisClient as Redis } from "./redis-factory.js";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import { RedisKeyspace } from "./redis-keyspace.js";

@@ -1,94 +1,72 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeStateStoreContract } from "../../test/support/state-store-contract.js";
 import { purgeKeyspace } from "./purge-keyspace.js";
-import { createRedisConnection, resolveRedisUrl } from "./redis-factory.js";
+import { createRedisConnection, type RedisClient, resolveRedisUrl } from "./redis-factory.js";
 import { RedisKeyspace } from "./redis-keyspace.js";
 import { CorruptStateError, RedisStateStore } from "./redis-state-store.js";
 
-describe("RedisStateStore", () => {
-  let redis: Redis;
-  let keyspace: RedisKeyspace;
-  let store: RedisStateStore;
+let redis: RedisClient;
+beforeAll(() => {
+  redis = createRedisConnection({ url: resolveRedisUrl(undefined) });
+});
+afterAll(async () => {
+  await redis.quit();
+});
 
-  beforeAll(() => {
-    redis = createRedisConnection({ url: resolveRedisUrl(undefined) });
-  });
-  afterEach(async () => {
-    await purgeKeyspace(redis, keyspace);
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
+describeStateStoreContract("RedisStateStore", async () => {
+  const keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
+  // A small scan count makes the streaming paths cross many HSCAN pages.
+  const store = new RedisStateStore({ redis, keyspace, scanCount: 7 });
+  return {
+    store,
+    // Redis TIME is the store's clock: let it move on for real.
+    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms + 1)),
+    close: async () => {
+      await purgeKeyspace(redis, keyspace);
+    },
+  };
+});
 
+describe("RedisStateStore specifics", () => {
   const fresh = () => {
-    keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
-    store = new RedisStateStore({ redis, keyspace, scanCount: 7 });
-    return store;
+    const keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
+    return { keyspace, store: new RedisStateStore({ redis, keyspace }) };
   };
 
-  it("starts empty and merges source patches field by field, removing undefined keys", async () => {
-    fresh();
-    expect(await store.getSource("wiki")).toEqual({});
-    await store.updateSource("wiki", { contentImportSourceId: 42, cursor: "c1" });
-    await store.updateSource("wiki", {
-      checkpoint: { runId: "r1", mode: "full", startedAt: 1000, cursor: "c2" },
-    });
-    expect(await store.getSource("wiki")).toEqual({
-      contentImportSourceId: 42,
-      cursor: "c1",
-      checkpoint: { runId: "r1", mode: "full", startedAt: 1000, cursor: "c2" },
-    });
-    await store.updateSource("wiki", { checkpoint: undefined, cursor: "c3" });
-    expect(await store.getSource("wiki")).toEqual({ contentImportSourceId: 42, cursor: "c3" });
-    expect(await store.getSource("other")).toEqual({});
-  });
-
-  it("stores, reads, lists, counts and deletes page records per source", async () => {
-    fresh();
-    for (let index = 0; index < 30; index++) {
-      await store.putPage("wiki", `doc-${index}`, {
-        pageId: String(1000 + index),
-        contentHash: `h${index}`,
-        version: `v${index}`,
-        syncedAt: index,
-      });
+  it("uses one cluster hash tag per source, so sources spread over slots while a source's scripts stay in one", async () => {
+    const { keyspace, store } = fresh();
+    try {
+      await store.putPage("wiki", "a", { pageId: "1", contentHash: "h", version: "v", syncedAt: 1 });
+      await store.beginRun("wiki", { runId: "r", mode: "full" });
+      await store.putPage("blog", "a", { pageId: "2", contentHash: "h", version: "v", syncedAt: 1 });
+      const keys = await redis.keys(`${keyspace.prefix}:src:*`);
+      const tags = new Set(keys.map((key) => /\{([^}]+)\}/.exec(key)?.[1]));
+      expect(tags).toEqual(new Set(["wiki", "blog"]));
+    } finally {
+      await purgeKeyspace(redis, keyspace);
     }
-    await store.putPage("blog", "doc-0", { pageId: "9", contentHash: "x", version: "y", syncedAt: 1 });
-    const some = await store.getPages("wiki", ["doc-3", "missing", "doc-29"]);
-    expect([...some.keys()]).toEqual(["doc-3", "doc-29"]);
-    expect(some.get("doc-3")).toEqual({ pageId: "1003", contentHash: "h3", version: "v3", syncedAt: 3 });
-    expect(await store.countPages("wiki")).toBe(30);
-    const listed: string[] = [];
-    for await (const [externalId] of store.listPages("wiki")) listed.push(externalId);
-    expect(listed.sort()).toEqual(Array.from({ length: 30 }, (_, index) => `doc-${index}`).sort());
-    await store.deletePage("wiki", "doc-3");
-    expect(await store.countPages("wiki")).toBe(29);
-    expect((await store.getPages("wiki", ["doc-3"])).size).toBe(0);
-    expect(await store.countPages("blog")).toBe(1);
-    expect(await store.getPages("wiki", [])).toEqual(new Map());
-  });
-
-  it("keeps its keys under one hash tag so they share a cluster slot", async () => {
-    fresh();
-    await store.putPage("wiki", "a", { pageId: "1", contentHash: "h", version: "v", syncedAt: 1 });
-    await store.updateSource("wiki", { cursor: "c" });
-    const keys = await redis.keys(`${keyspace.prefix}*`);
-    expect(keys.length).toBe(2);
-    for (const key of keys) expect(key.startsWith(`{${keyspace.prefix.slice(1, -1)}}:`)).toBe(true);
   });
 
   it("names the key and field when stored data is not a page record", async () => {
-    fresh();
-    await redis.hset(keyspace.pages("wiki"), "broken", "{not json");
-    const error = await store.getPages("wiki", ["broken"]).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(CorruptStateError);
-    expect((error as CorruptStateError).message).toContain("field broken");
+    const { keyspace, store } = fresh();
+    try {
+      await redis.hset(keyspace.pages("wiki"), "broken", "{not json");
+      await redis.hset(keyspace.pages("wiki"), "wrong", JSON.stringify({ pageId: 1 }));
+      for (const field of ["broken", "wrong"]) {
+        const error = await store.getPages("wiki", [field]).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(CorruptStateError);
+        expect((error as CorruptStateError).message).toContain(`field ${field}`);
+      }
+    } finally {
+      await purgeKeyspace(redis, keyspace);
+    }
   });
 
-  it("rejects source ids that would break the key layout", async () => {
-    fresh();
+  it("rejects source ids and prefixes that would break the key layout", async () => {
+    const { store } = fresh();
     await expect(store.getSource("a:b")).rejects.toThrow(/source id "a:b"/);
+    expect(() => new RedisKeyspace("{tagged}")).toThrow(/braces/);
   });
 });
 
@@ -101,5 +79,8 @@ describe("resolveRedisUrl", () => {
 
   it("refuses URLs that are not redis URLs", () => {
     expect(() => createRedisConnection({ url: "http://x", lazyConnect: true })).toThrow(/redis:\/\//);
+    expect(() => createRedisConnection({ url: "redis://a:1/2", cluster: true, lazyConnect: true })).toThrow(
+      /database 0/,
+    );
   });
 });

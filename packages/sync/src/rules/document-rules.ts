@@ -17,6 +17,7 @@ export class DocumentRules {
   private readonly include: MetadataTest[] | undefined;
   private readonly exclude: MetadataTest[];
   private readonly availability: { test: MetadataTest; aiAgent?: boolean; aiCopilot?: boolean }[];
+  private readonly allowSecrets: MetadataTest[];
 
   constructor(
     rules: RulesConfig,
@@ -28,6 +29,12 @@ export class DocumentRules {
       ...rule,
       test: compileMatcher(rule.match),
     }));
+    this.allowSecrets = (rules.allowSecrets ?? []).map(compileMatcher);
+  }
+
+  /** True when a rule lets this document through although it holds a credential. */
+  allowsSecrets(metadata: DocumentMetadata): boolean {
+    return this.allowSecrets.some((test) => test(metadata));
   }
 
   decide(metadata: DocumentMetadata): RuleDecision {

@@ -35,10 +35,21 @@ export interface OpenIntercomTargetOptions {
   rateLimiter?: RateLimiter;
 }
 
+/** The config targets Intercom but its token env var is unset: refused, never silently redirected. */
+export class MissingTokenError extends Error {
+  override readonly name = "MissingTokenError";
+  constructor(readonly tokenEnv: string) {
+    super(
+      `the env var ${tokenEnv} holding the Intercom access token is not set (export it, or set intercom.target: sandbox to sync into a local sandbox instead)`,
+    );
+  }
+}
+
 /**
- * Opens the config's Intercom target. With the token env var set, the real API (region or base URL);
- * without it, an in-process sandbox persisted to `intercom.sandboxDataFile`, so a fresh machine can
- * run the whole job with no account.
+ * Opens the config's Intercom target: the real API (region or base URL) with the token from
+ * `intercom.tokenEnv`, or, only when the config says `intercom.target: sandbox` (the demo does), an
+ * in-process sandbox persisted to `intercom.sandboxDataFile`, so a fresh machine can run the whole job
+ * with no account. A missing token is an error, never a reason to write somewhere else.
  */
 export async function openIntercomTarget(
   config: ContentSyncConfig,
@@ -54,7 +65,8 @@ export async function openIntercomTarget(
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   };
 
-  if (token !== undefined && token !== "") {
+  if (config.intercom.target === "intercom") {
+    if (token === undefined || token === "") throw new MissingTokenError(config.intercom.tokenEnv);
     const baseUrl = config.intercom.baseUrl ?? REGION_BASE_URLS[config.intercom.region];
     const client = new IntercomClient({ token, baseUrl, ...clientOptions });
     return {
@@ -78,8 +90,8 @@ export async function openIntercomTarget(
     logger: logger.child({ module: "sandbox" }),
   });
   logger.info(
-    { url: sandbox.url, dataFile, tokenEnv: config.intercom.tokenEnv },
-    "no Intercom token: syncing into the embedded sandbox",
+    { url: sandbox.url, dataFile },
+    "intercom.target is sandbox: syncing into the embedded sandbox",
   );
   const client = new IntercomClient({ token: sandboxToken, baseUrl: sandbox.url, ...clientOptions });
   return {
@@ -93,7 +105,16 @@ export async function openIntercomTarget(
   };
 }
 
-/** The inline state file of a config and target: `<dataDir>/state-<target>.json`. */
-export function stateFileFor(config: ContentSyncConfig, target: Pick<IntercomTarget, "stateKey">): string {
-  return path.join(config.dataDir, `state-${target.stateKey}.json`);
+/**
+ * The inline state of a config and target: an LMDB file `<dataDir>/state-<target>.lmdb`, and the JSON
+ * file earlier versions kept (`state-<target>.json`), imported on first use.
+ */
+export function stateFilesFor(
+  config: ContentSyncConfig,
+  target: Pick<IntercomTarget, "stateKey">,
+): { database: string; legacyJsonFile: string } {
+  return {
+    database: path.join(config.dataDir, `state-${target.stateKey}.lmdb`),
+    legacyJsonFile: path.join(config.dataDir, `state-${target.stateKey}.json`),
+  };
 }

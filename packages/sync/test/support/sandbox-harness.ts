@@ -8,7 +8,7 @@ import type { RunningSandbox } from "@content-sync/intercom/sandbox";
 import { startSandbox } from "@content-sync/intercom/sandbox";
 import { pino } from "pino";
 import type { RunSyncParams, SourceConfig, StateStore, SyncDocumentsParams } from "../../src/index.js";
-import { ApiCallCounter, FileStateStore, runSync, syncDocuments } from "../../src/index.js";
+import { ApiCallCounter, LmdbStateStore, runSync, syncDocuments } from "../../src/index.js";
 
 const TOKEN = "engine-test-token";
 export const silent = pino({ level: "silent" });
@@ -24,7 +24,7 @@ export function sourceConfig(root: string, overrides: Partial<SourceConfig> = {}
     availability: { aiAgent: true, aiCopilot: true },
     rules: {},
     transform: {},
-    deletion: { maxDeletes: 50 },
+    deletion: { maxDeletes: 50, windowMs: 86_400_000 },
     concurrency: 4,
     options: { root, urlTemplate: "https://help.example.com/articles/{path}" },
     ...overrides,
@@ -35,12 +35,13 @@ export const article = (title: string, body = `Body of ${title}.`) =>
   `---\ntitle: ${title}\n---\n\n# ${title}\n\n${body}\n`;
 
 /**
- * A real sandbox over HTTP, a real client, a file state store and a folder of Markdown articles:
+ * A real sandbox over HTTP, a real client, an LMDB state store and a folder of Markdown articles:
  * the whole engine path of an inline run.
  */
 export class EngineHarness {
   source: SourceConfig;
-  state: FileStateStore;
+  state: StateStore;
+  private lmdb: LmdbStateStore;
   readonly apiCalls = new ApiCallCounter();
   readonly client: IntercomClient;
   readonly token = TOKEN;
@@ -50,9 +51,11 @@ export class EngineHarness {
     readonly dir: string,
     readonly root: string,
     readonly sandbox: RunningSandbox,
+    lmdb: LmdbStateStore,
   ) {
     this.source = sourceConfig(root);
-    this.state = new FileStateStore(this.stateFile);
+    this.lmdb = lmdb;
+    this.state = lmdb;
     this.client = new IntercomClient({
       token: TOKEN,
       baseUrl: sandbox.url,
@@ -66,13 +69,18 @@ export class EngineHarness {
     const root = path.join(dir, "docs");
     await mkdir(root, { recursive: true });
     const sandbox = await startSandbox({ port: 0, tokens: [TOKEN] });
-    const harness = new EngineHarness(dir, root, sandbox);
+    const harness = new EngineHarness(
+      dir,
+      root,
+      sandbox,
+      await LmdbStateStore.open(path.join(dir, "state.lmdb")),
+    );
     for (const [file, content] of Object.entries(files)) await harness.write(file, content);
     return harness;
   }
 
   get stateFile(): string {
-    return path.join(this.dir, "state.json");
+    return path.join(this.dir, "state.lmdb");
   }
 
   /** Writes a file with a distinct mtime, so its version changes even within one millisecond. */
@@ -140,12 +148,19 @@ export class EngineHarness {
       .sort((a, b) => a.external_id.localeCompare(b.external_id));
   }
 
-  /** A fresh store over the same file, as a new process would see it. */
-  reopenState(store?: StateStore): void {
-    this.state = (store as FileStateStore | undefined) ?? new FileStateStore(this.stateFile);
+  /** A fresh store over the same file, as a new process would see it (or `store` instead). */
+  async reopenState(store?: StateStore): Promise<void> {
+    if (store) {
+      this.state = store;
+      return;
+    }
+    await this.lmdb.close();
+    this.lmdb = await LmdbStateStore.open(this.stateFile);
+    this.state = this.lmdb;
   }
 
   async close(): Promise<void> {
+    await this.lmdb.close();
     await this.sandbox.close();
     await rm(this.dir, { recursive: true, force: true });
   }

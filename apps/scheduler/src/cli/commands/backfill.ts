@@ -53,7 +53,7 @@ export const backfillCommand: CliCommand = {
       throw new UsageError("--since applies to full runs; drop --incremental");
     const since = parseSince(values.since);
     const sourceId = positionals[0] as string;
-    const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx);
+    const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx, false);
     if (!config) return EXIT.usage;
     if (!config.sources.some((source) => source.id === sourceId)) {
       throw new UsageError(

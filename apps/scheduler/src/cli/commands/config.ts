@@ -38,8 +38,8 @@ export const configCommand: CliCommand = {
     try {
       const config = await loadConfig(file, { registry: builtInRegistry(), env: ctx.env, cwd: ctx.cwd });
       const notes: string[] = [];
-      if (!ctx.env[config.intercom.tokenEnv]) {
-        notes.push(`${config.intercom.tokenEnv} is not set: runs will target the embedded sandbox`);
+      if (config.intercom.target === "sandbox") {
+        notes.push("intercom.target is sandbox: inline runs write to a local sandbox, not to a workspace");
       }
       for (const source of config.sources) {
         if (source.webhook && !ctx.env[source.webhook.secretEnv]) {

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
+import { isConfigError } from "@content-sync/sync";
 import { createCliLogger } from "../cli-logger.js";
 import type { CliCommand, CliContext } from "../command.js";
 import { EXIT } from "../command.js";
-import { resolveConfigPath } from "../config-path.js";
+import { displayPath, resolveConfigPath } from "../config-path.js";
 import { parsePositiveInt, withUsageErrors } from "../parse-flags.js";
 import { startSchedulerApp } from "../../scheduler-app.js";
 import { onSighup, untilStopped } from "../../service-cli.js";
@@ -49,15 +50,24 @@ export const serveCommand: CliCommand = {
     const port = parsePositiveInt("port", values.port ?? ctx.env.PORT) ?? 8080;
     const concurrency = parsePositiveInt("concurrency", values.concurrency);
     const logger = createCliLogger(ctx.stderr, values["log-level"] ?? ctx.env.LOG_LEVEL, "info");
-    const app = await startSchedulerApp({
-      configFile: resolveConfigPath(values.config, ctx),
-      env: ctx.env,
-      port,
-      host: values.host,
-      withWorker: !values["scheduler-only"],
-      worker: { concurrency },
-      logger,
-    });
+    const configFile = resolveConfigPath(values.config, ctx);
+    let app: Awaited<ReturnType<typeof startSchedulerApp>>;
+    try {
+      app = await startSchedulerApp({
+        configFile,
+        env: ctx.env,
+        port,
+        host: values.host,
+        withWorker: !values["scheduler-only"],
+        worker: { concurrency },
+        logger,
+      });
+    } catch (error) {
+      // An invalid config (a missing token included) stops here, before any job scheduler is written.
+      if (!isConfigError(error)) throw error;
+      ctx.stderr.write(`${error.message.replace(configFile, displayPath(configFile, ctx))}\n`);
+      return EXIT.usage;
+    }
     ctx.stdout.write(`content-sync serving on ${app.url} (status page ${app.url}/status)\n`);
     const stopHangup = onSighup(() => void app.reload());
     await untilStopped(ctx.signal);

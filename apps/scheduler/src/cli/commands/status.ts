@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { builtInRegistry, collectStatus, formatStatus, ServiceContext } from "@content-sync/sync";
+import {
+  builtInRegistry,
+  collectStatus,
+  formatStatus,
+  ServiceContext,
+  statusSources,
+} from "@content-sync/sync";
 import type { CliCommand, CliContext } from "../command.js";
 import { EXIT } from "../command.js";
 import { resolveConfigPath } from "../config-path.js";
@@ -32,16 +38,11 @@ export const statusCommand: CliCommand = {
       ctx.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx);
+    const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx, false);
     if (!config) return EXIT.usage;
     const context = new ServiceContext({ config, registry: builtInRegistry(), env: ctx.env, role: "cli" });
     try {
-      const report = await collectStatus({
-        queue: context.queue,
-        ledger: context.ledger,
-        lock: context.lock,
-        sources: config.sources,
-      });
+      const report = await collectStatus(statusSources(context));
       ctx.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatus(report)}\n`);
       return EXIT.ok;
     } finally {

@@ -8,14 +8,15 @@ import type {
 } from "@content-sync/sync";
 import {
   builtInRegistry,
-  FileStateStore,
   isConfigError,
+  isRunSupersededError,
   isSyncAbortedError,
+  LmdbStateStore,
   loadConfig,
   openIntercomTarget,
   runHasProblems,
   runSync,
-  stateFileFor,
+  stateFilesFor,
 } from "@content-sync/sync";
 import type { Logger } from "pino";
 import { createCliLogger } from "../cli-logger.js";
@@ -116,11 +117,19 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
   const sources = selectSources(config, request);
 
   const target = await openIntercomTarget(config, { env: ctx.env, logger });
-  const state = new FileStateStore(stateFileFor(config, target));
+  const files = stateFilesFor(config, target);
+  let state: LmdbStateStore;
+  try {
+    state = await LmdbStateStore.open(files.database, { legacyJsonFile: files.legacyJsonFile });
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
   const out = new Output(ctx, request.json, terminal);
-  out.target(target, config);
+  out.target(target);
   const summaries: RunSummary[] = [];
   let interrupted = false;
+  let superseded = false;
   try {
     for (const source of sources) {
       if (ctx.signal.aborted) break;
@@ -128,6 +137,10 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
       if (summary === "interrupted") {
         interrupted = true;
         break;
+      }
+      if (summary === "superseded") {
+        superseded = true;
+        continue;
       }
       summaries.push(summary);
     }
@@ -138,7 +151,7 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
   interrupted ||= ctx.signal.aborted;
   out.finish(summaries, target, ctx, request, interrupted);
   if (interrupted) return EXIT.interrupted;
-  return summaries.some(runHasProblems) ? EXIT.failed : EXIT.ok;
+  return superseded || summaries.some(runHasProblems) ? EXIT.failed : EXIT.ok;
 }
 
 interface RunDeps {
@@ -146,12 +159,15 @@ interface RunDeps {
   ctx: CliContext;
   config: ContentSyncConfig;
   target: IntercomTarget;
-  state: FileStateStore;
+  state: LmdbStateStore;
   logger: Logger;
   out: Output;
 }
 
-async function syncOneSource(source: SourceConfig, deps: RunDeps): Promise<RunSummary | "interrupted"> {
+async function syncOneSource(
+  source: SourceConfig,
+  deps: RunDeps,
+): Promise<RunSummary | "interrupted" | "superseded"> {
   const { request, ctx, target, state, logger, out } = deps;
   const definition = builtInRegistry().get(source.type);
   if (!definition) throw new Error(`connector type "${source.type}" is not available in this build`);
@@ -187,6 +203,10 @@ async function syncOneSource(source: SourceConfig, deps: RunDeps): Promise<RunSu
       out.summary(error.summary);
       ctx.stderr.write(`interrupted: ${error.message}\n`);
       return "interrupted";
+    }
+    if (isRunSupersededError(error)) {
+      ctx.stderr.write(`${source.id}: ${error.message}\n`);
+      return "superseded";
     }
     throw error;
   } finally {
@@ -235,7 +255,7 @@ class Output {
     private readonly terminal: TerminalLine,
   ) {}
 
-  target(target: IntercomTarget, config: ContentSyncConfig): void {
+  target(target: IntercomTarget): void {
     if (this.json) {
       this.line({
         type: "target",
@@ -247,8 +267,7 @@ class Output {
     }
     if (target.sandbox) {
       this.ctx.stdout.write(
-        `No ${config.intercom.tokenEnv} set: syncing into the embedded Intercom sandbox ` +
-          `(${displayPath(target.sandbox.dataFile, this.ctx)}).\n`,
+        `intercom.target is sandbox: syncing into the embedded Intercom sandbox (${displayPath(target.sandbox.dataFile, this.ctx)}), not a real workspace.\n`,
       );
     } else {
       this.ctx.stdout.write(`Syncing into Intercom at ${target.baseUrl}.\n`);
@@ -294,7 +313,15 @@ class Output {
     for (const summary of summaries) lines.push(...this.renderChanges(summary), ...renderProblems(summary));
     const writes = summaries.reduce((sum, summary) => sum + summary.writeCalls, 0);
     if (request.dryRun) lines.push("Plan only (--dry-run): nothing was written.");
-    else if (writes === 0) lines.push("Everything is up to date: no write calls were made.");
+    else if (ok && writes === 0) lines.push("Everything is up to date: no write calls were made.");
+    else if (!ok) {
+      const troubled = summaries.filter(runHasProblems).map((summary) => summary.sourceId);
+      lines.push(
+        interrupted
+          ? "Interrupted: the next run continues from the last committed cursor."
+          : `Not everything was synced (${troubled.join(", ")}): see above; the exit code is non-zero.`,
+      );
+    }
     if (target.sandbox) {
       const file = displayPath(target.sandbox.dataFile, ctx);
       lines.push(

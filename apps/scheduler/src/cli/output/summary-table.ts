@@ -33,12 +33,8 @@ export function renderSummaryTable(summaries: readonly RunSummary[]): string {
 /** Details a table cannot hold: failures, blocked deletions, incomplete listings. */
 export function renderProblems(summary: RunSummary): string[] {
   const lines: string[] = [];
-  if (summary.listingError) {
-    lines.push(
-      `${summary.sourceId}: listing failed part way, so nothing was deleted: ${summary.listingError}`,
-    );
-  }
-  if (summary.deletionsBlocked) lines.push(`${summary.sourceId}: ${summary.deletionsBlocked.message}`);
+  if (summary.status !== "succeeded")
+    lines.push(`${summary.sourceId}: ${summary.status}: ${summary.headline}`);
   for (const failure of summary.failures)
     lines.push(`${summary.sourceId}: ✗ ${failure.externalId}: ${failure.reason}`);
   if (summary.failed > summary.failures.length) {
