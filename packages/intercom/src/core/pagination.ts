@@ -106,7 +106,9 @@ function paginate<T, P>(
 
 /**
  * Follows `pages.next` while it is a URL (AI Content sources and pages, articles, help centers…).
- * The link carries its own query; it must be on the client's origin.
+ * The link carries its own query. Intercom builds it from its own host (`https://api.intercom.io/…`),
+ * which is not the client's when `baseUrl` is a proxy: only the link's path and query are followed,
+ * on the configured origin and under its base path, so the token never goes anywhere else.
  */
 export function paginateNextUrl<T, P>(
   http: HttpClient,
@@ -117,9 +119,10 @@ export function paginateNextUrl<T, P>(
   return paginate(http, first, itemsOf, options, (page, request) => {
     const link = nonEmptyString(pagesOf(page)?.next);
     if (!link) return undefined;
-    if (link === request.path) throw stuck(request, "pages.next");
+    const path = nextLinkPath(link, http.baseUrl);
+    if (path === request.path) throw stuck(request, "pages.next");
     const { query: _query, body: _body, requestSchema: _schema, ...rest } = first;
-    return { ...rest, method: "GET", path: link };
+    return { ...rest, method: "GET", path };
   });
 }
 
@@ -237,4 +240,20 @@ export function paginateSearch<T, P>(
     if (cursor === pagination.starting_after) throw stuck(request, "pages.next.starting_after");
     return { ...request, body: { ...body, pagination: { ...pagination, starting_after: cursor } } };
   });
+}
+
+/**
+ * A `pages.next` link as a path relative to the client's base URL: its path and query, without the
+ * base path when the link already carries it (a proxy that rewrites links).
+ */
+export function nextLinkPath(link: string, baseUrl: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(link)) return link;
+  const url = new URL(link);
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, "");
+  const pathname =
+    url.origin === base.origin && basePath !== "" && url.pathname.startsWith(`${basePath}/`)
+      ? url.pathname.slice(basePath.length)
+      : url.pathname;
+  return `${pathname}${url.search}`;
 }

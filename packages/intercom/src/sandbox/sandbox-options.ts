@@ -8,6 +8,7 @@ export const DEFAULT_SANDBOX_TOKEN = "sandbox-token";
 export interface ResolvedSandboxOptions {
   port: number;
   host: string;
+  publicUrl: string | undefined;
   tokens: string[];
   dataFile: string | undefined;
   persistDelayMs: number;
@@ -48,9 +49,26 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
   if (options.dataFile !== undefined && (typeof options.dataFile !== "string" || options.dataFile === "")) {
     throw new SandboxOptionsError("dataFile", "must be a file path");
   }
+  let publicUrl: string | undefined;
+  if (options.publicUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(options.publicUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      throw new SandboxOptionsError(
+        "publicUrl",
+        `must be an absolute http(s) URL, got ${String(options.publicUrl)}`,
+      );
+    }
+    publicUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
+  }
   return {
     port: integerIn(options.port ?? 0, "port", 0, 65_535),
     host,
+    publicUrl,
     tokens: [...tokens],
     dataFile: options.dataFile,
     persistDelayMs: integerIn(options.persistDelayMs ?? 200, "persistDelayMs", 0, 60_000),

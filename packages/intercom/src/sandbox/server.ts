@@ -78,10 +78,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
   let baseUrl = "";
 
-  function nextLinkOrigin(req: IncomingMessage): string {
-    const host = req.headers.host;
-    return host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
-  }
+  // Next links are built from the sandbox's own configured origin, never from the request's Host
+  // header (which a proxy rewrites and a client must not have to trust), as Intercom builds them
+  // from its own host.
+  const nextLinkOrigin = (): string => config.publicUrl ?? baseUrl;
 
   function isAuthorized(req: IncomingMessage): boolean {
     const header = req.headers.authorization;
@@ -154,7 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       id: match.id,
       body,
       query: new URLSearchParams(search),
-      baseUrl: nextLinkOrigin(req),
+      baseUrl: nextLinkOrigin(),
       now: Math.floor(clock.now() / 1000),
     });
     counters.recordAnswer(routeKey, answer.status);

@@ -82,6 +82,11 @@ export interface SandboxOptions {
   port?: number;
   /** Interface to bind. Default "127.0.0.1" (the sandbox has no real security: keep it local). */
   host?: string;
+  /**
+   * Origin the sandbox names in the `pages.next` links it builds (as Intercom names its own host),
+   * e.g. the URL a proxy publishes it under. Default: its listening URL.
+   */
+  publicUrl?: string;
   /** Bearer tokens accepted by the API routes. Default ["sandbox-token"]. */
   tokens?: string[];
   /**
