@@ -181,4 +181,65 @@ describe("content-sync inline CLI, end to end (no token, no Redis)", { timeout: 
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown flag --dry-runn");
   });
+
+  it("says what failed when nothing reached Intercom: a missing token is exit 2, a refused listing is never 'up to date'", async () => {
+    const prod = path.join(dir, "prod.yaml");
+    const demo = await readFile(config, "utf8");
+    await writeFile(prod, demo.replace(/^ {2}target: sandbox$/m, "  tokenEnv: PROD_TOKEN_THAT_IS_NOT_SET"));
+    const noToken = await cli(["sync", "--all", "--config", prod], dir);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(
+      /intercom\.tokenEnv: the env var PROD_TOKEN_THAT_IS_NOT_SET .* is not set/,
+    );
+    expect(noToken.stdout).not.toContain("up to date");
+
+    const gone = path.join(dir, "gone.yaml");
+    await writeFile(gone, (await readFile(config, "utf8")).replace(docs, path.join(dir, "no-such-share")));
+    const refused = await cli(["sync", "--all", "--config", gone], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).not.toContain("up to date");
+    expect(refused.stdout).toMatch(
+      /failed: the listing failed before it yielded a single document: .*nothing was synced or deleted/,
+    );
+  });
+
+  it("removes a source that left the config: its pages and Content Import Source, after confirmation", async () => {
+    await cli(["sync", "--all", "--config", config], dir);
+    const before = await startSandbox({ port: 0, dataFile: path.join(dir, "data/sandbox.json") });
+    const pagesBefore = before.store.listPages().length;
+    await before.close();
+    expect(pagesBefore).toBeGreaterThan(0);
+    const other = path.join(dir, "other.yaml");
+    // The same data folder and sandbox, but the demo source is no longer configured.
+    await writeFile(
+      other,
+      (await readFile(config, "utf8"))
+        .replace("id: demo-help-center", "id: other-docs")
+        .replace("https://help.example.com/", "https://other.example.com/"),
+    );
+    const refusedWhileConfigured = await cli(
+      ["remove-source", "demo-help-center", "--config", config, "--yes"],
+      dir,
+    );
+    expect(refusedWhileConfigured.code).toBe(2);
+    expect(refusedWhileConfigured.stderr).toContain("still in");
+    const unconfirmed = await cli(["remove-source", "demo-help-center", "--config", other], dir);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("not confirmed: nothing was deleted (pass --yes");
+    const removed = await cli(["remove-source", "demo-help-center", "--config", other, "--yes"], dir);
+    expect(removed.stderr).toBe("");
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(
+      new RegExp(`demo-help-center: ${pagesBefore} page\\(s\\) deleted; Content Import Source \\d+ deleted`),
+    );
+    const sandbox = await startSandbox({ port: 0, dataFile: path.join(dir, "data/sandbox.json") });
+    try {
+      expect(sandbox.store.listPages()).toEqual([]);
+      expect(sandbox.store.listSources()).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+    // Its state is gone too: a second removal has nothing to do.
+    expect((await cli(["remove-source", "demo-help-center", "--config", other, "--yes"], dir)).code).toBe(2);
+  });
 });

@@ -113,6 +113,58 @@ sources:
     });
   });
 
+  it("status --run shows one run's audit trail: which pages were created, updated and deleted, and why", async () => {
+    await context.ledger.recordChanges("handbook", "run-2", [
+      {
+        action: "created",
+        externalId: "new.md",
+        pageId: "41",
+        reason: "new document",
+        at: Date.UTC(2026, 11, 1),
+      },
+      {
+        action: "deleted",
+        externalId: "old.md",
+        pageId: "7",
+        reason: "not in the complete listing",
+        at: Date.UTC(2026, 11, 1),
+      },
+    ]);
+    await context.ledger.record({
+      runId: "run-2",
+      sourceId: "handbook",
+      mode: "full",
+      trigger: "schedule",
+      status: "succeeded",
+      startedAt: Date.UTC(2026, 11, 1),
+      finishedAt: Date.UTC(2026, 11, 1) + 1_000,
+      counts: { created: 1, updated: 0, unchanged: 3, deleted: 1, failed: 0 },
+      errors: [],
+    });
+    await context.state.recordFailure(
+      "handbook",
+      { key: "draft.md", externalId: "draft.md", kind: "document", reason: "the document is empty" },
+      () => 60_000,
+    );
+    const text = io(dir, env);
+    expect(await runCli(["status", "--run", "run-2"], text.ctx)).toBe(0);
+    expect(text.out()).toContain("created new.md (page 41): new document");
+    expect(text.out()).toContain("deleted old.md (page 7): not in the complete listing");
+    const json = io(dir, env);
+    expect(await runCli(["status", "--run", "run-2", "--json"], json.ctx)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({
+      run: { runId: "run-2", changes: 2 },
+      changes: [{ externalId: "new.md" }, { externalId: "old.md" }],
+    });
+    const overview = io(dir, env);
+    expect(await runCli(["status"], overview.ctx)).toBe(0);
+    expect(overview.out()).toContain("failure ledger: 1 entry");
+    expect(overview.out()).toContain("document draft.md: the document is empty (attempts 1");
+    const missing = io(dir, env);
+    expect(await runCli(["status", "--run", "nope"], missing.ctx)).toBe(2);
+    expect(missing.err()).toContain('no run "nope"');
+  });
+
   it("worker and serve refuse a config without its Intercom token (exit 2, naming the env var), before writing anything", async () => {
     for (const command of [["worker"], ["serve", "--port", "18999"]]) {
       const run = io(dir, env);

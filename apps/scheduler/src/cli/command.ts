@@ -2,6 +2,8 @@
 export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Where a command reads a confirmation from (absent: it cannot ask, and needs --yes). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** Aborted on SIGINT/SIGTERM: commands stop cleanly and save state. */

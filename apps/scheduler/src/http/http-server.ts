@@ -69,6 +69,18 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
     reply.type("text/html; charset=utf-8").send(STATUS_PAGE_HTML),
   );
   app.get("/api/status", async () => collectStatus({ ...statusSources(context), now }));
+  // The audit trail of one run: which pages it created, updated and deleted, and why.
+  app.get<{ Params: { sourceId: string; runId: string } }>(
+    "/api/sources/:sourceId/runs/:runId",
+    async (request, reply) => {
+      const { sourceId, runId } = request.params;
+      if (!/^[a-z0-9-]{1,64}$/.test(sourceId))
+        return reply.code(404).send({ error: `unknown source "${sourceId}"` });
+      const run = await context.ledger.findRun(sourceId, runId);
+      if (!run) return reply.code(404).send({ error: `no run "${runId}" in the history of "${sourceId}"` });
+      return { run, changes: await context.ledger.changes(sourceId, runId, 0, 10_000) };
+    },
+  );
   app.post<{ Params: { sourceId: string } }>("/api/sources/:sourceId/sync", async (request, reply) => {
     if (!checkAdmin(request, reply, options.adminToken)) return reply;
     const source = context.sources().get(request.params.sourceId);

@@ -88,6 +88,38 @@ export function createMetricsRegistry(context: ServiceContext, now: () => number
     },
   });
   new Gauge({
+    name: "content_sync_failure_ledger_entries",
+    help: "Entries in each source's failure ledger: documents that failed (retried with back-off) and deletions held back.",
+    labelNames: ["source"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const source of context.config.sources) {
+        this.set({ source: source.id }, await context.state.countFailures(source.id));
+      }
+    },
+  });
+  new Counter({
+    name: "content_sync_deletions_blocked_total",
+    help: "Runs whose deletions a deletion limit (or a state rebuild) held back, per source.",
+    labelNames: ["source"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const entry of (await counters()).deletionsBlocked)
+        this.inc({ source: entry.sourceId }, entry.value);
+    },
+  });
+  new Gauge({
+    name: "content_sync_recovering_sources",
+    help: "Sources waiting for their recovery run after Redis lost the state (1 each); /readyz fails meanwhile.",
+    registers: [registry],
+    async collect() {
+      this.reset();
+      this.set((await context.epoch.recovering()).length);
+    },
+  });
+  new Gauge({
     name: "content_sync_queue_jobs",
     help: "Jobs in the sync queue by state (waiting vs active, delayed, waiting for batches, failed).",
     labelNames: ["state"],

@@ -36,6 +36,13 @@ export type {
 } from "./intercom-api.js";
 export { buildPayload, type PayloadInput, payloadHash, remotePageHash } from "./payload.js";
 export { type ReconcileOutcome, reconcileWithIntercom } from "./reconcile.js";
+export {
+  planRemoval,
+  type RemovalOutcome,
+  type RemovalPlan,
+  type RemoveSourceParams,
+  removeSource,
+} from "./remove-source.js";
 export { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from "./retry-schedule.js";
 export {
   type DocumentFailure,

@@ -47,6 +47,7 @@ export interface AiContentApi {
   listExternalPages(options?: RequestOptions): AsyncIterable<ExternalPageView>;
   createExternalPage(body: ExternalPagePayload, options?: RequestOptions): Promise<ExternalPageView>;
   deleteExternalPage(id: string, options?: RequestOptions): Promise<unknown>;
+  deleteContentImportSource(id: number, options?: RequestOptions): Promise<unknown>;
 }
 
 export interface SyncClient {

@@ -15,24 +15,17 @@ import type {
   StoredPage,
 } from "./state-store.js";
 
-// Key layout, one keyspace per kind, ordered so a source's records form one contiguous range:
-//   s␀<source>              → SourceRecord
-//   p␀<source>␀<externalId> → PageRecord
-//   m␀<source>␀<externalId> → generation of the last run whose listing saw the document
-//   f␀<source>␀<key>        → FailureRecord
-//   d␀<source>␀<at>␀<n>     → 1 (a deletion made outside a full run, for the rolling limit)
-const SEP = "\u0000";
-const AFTER_SEP = "\u0001";
-const sourceKey = (sourceId: string) => `s${SEP}${sourceId}`;
-const rangeOf = (kind: string, sourceId: string) => ({
-  start: `${kind}${SEP}${sourceId}${SEP}`,
-  end: `${kind}${SEP}${sourceId}${AFTER_SEP}`,
-});
-const itemKey = (kind: string, sourceId: string, id: string) => `${kind}${SEP}${sourceId}${SEP}${id}`;
-const idOf = (kind: string, sourceId: string, key: string) => key.slice(kind.length + sourceId.length + 2);
-/** Deletion-log keys sort by time: zero-padded ms. */
-const deletionKey = (sourceId: string, at: number, seq: number) =>
-  `d${SEP}${sourceId}${SEP}${String(at).padStart(15, "0")}${SEP}${seq}`;
+// Key layout: array keys (LMDB's ordered-binary encoding sorts them element by element), one kind per
+// first element, so a source's records of one kind form one contiguous range:
+//   ["s", source]                → SourceRecord
+//   ["p", source, externalId]    → PageRecord
+//   ["m", source, externalId]    → generation of the last run whose listing saw the document
+//   ["f", source, key]           → FailureRecord
+//   ["d", source, at, n]         → 1 (a deletion made outside a full run, for the rolling limit)
+// Ids are array elements, never joined into one string: any character, NUL included, stays an id.
+type Key = (string | number)[];
+const sourceKey = (sourceId: string): Key => ["s", sourceId];
+const itemKey = (kind: string, sourceId: string, id: string): Key => [kind, sourceId, id];
 /** The deletion log keeps what the rolling limit can look at, and a little more. */
 const DELETION_LOG_RETENTION_MS = 31 * 86_400_000;
 
@@ -54,14 +47,14 @@ export class LmdbStateStore implements StateStore {
 
   private constructor(
     readonly file: string,
-    private readonly db: RootDatabase<unknown, string>,
+    private readonly db: RootDatabase<unknown, Key>,
     private readonly clock: () => number,
   ) {}
 
   /** Opens (creating) the database; imports a legacy JSON state file the first time. */
   static async open(file: string, options: LmdbStateStoreOptions = {}): Promise<LmdbStateStore> {
     await mkdir(path.dirname(file), { recursive: true });
-    const db = open<unknown, string>({ path: file, noSubdir: true, compression: false });
+    const db = open<unknown, Key>({ path: file, noSubdir: true, compression: false });
     const store = new LmdbStateStore(file, db, options.clock ?? Date.now);
     if (options.legacyJsonFile) await migrateStateFile(options.legacyJsonFile, store.importer());
     return store;
@@ -162,7 +155,7 @@ export class LmdbStateStore implements StateStore {
   }
 
   async countPages(sourceId: string): Promise<number> {
-    return this.db.getKeysCount(rangeOf("p", sourceId));
+    return this.countPrefix(["p", sourceId]);
   }
 
   async markSeen(fence: RunFence, externalIds: readonly string[]): Promise<string[]> {
@@ -227,42 +220,48 @@ export class LmdbStateStore implements StateStore {
   }
 
   async *listFailures(sourceId: string, options: { dueBy?: number } = {}): AsyncIterable<FailureRecord> {
-    for (const { value } of this.db.getRange(rangeOf("f", sourceId))) {
+    for (const [, value] of this.prefixChunks(["f", sourceId])) {
       const record = value as FailureRecord;
       if (options.dueBy === undefined || record.nextRetryAt <= options.dueBy) yield { ...record };
     }
   }
 
   async countFailures(sourceId: string): Promise<number> {
-    return this.db.getKeysCount(rangeOf("f", sourceId));
+    return this.countPrefix(["f", sourceId]);
   }
 
   async noteDeletions(sourceId: string, count: number, at: number): Promise<void> {
     if (count <= 0) return;
-    const horizon = deletionKey(sourceId, at - DELETION_LOG_RETENTION_MS, 0);
+    const expired: Key[] = [];
+    for (const [key] of this.prefixChunks(["d", sourceId])) {
+      if (Number(key[2]) >= at - DELETION_LOG_RETENTION_MS) break;
+      expired.push(key);
+    }
     await this.db.batch(() => {
-      for (let index = 0; index < count; index++)
-        this.db.put(deletionKey(sourceId, at, this.deletionSeq++), 1);
-      for (const key of this.db.getKeys({ start: rangeOf("d", sourceId).start, end: horizon }))
-        this.db.remove(key);
+      for (let index = 0; index < count; index++) this.db.put(["d", sourceId, at, this.deletionSeq++], 1);
+      for (const key of expired) this.db.remove(key);
     });
   }
 
   async deletionsSince(sourceId: string, since: number): Promise<number> {
-    return this.db.getKeysCount({ start: deletionKey(sourceId, since, 0), end: rangeOf("d", sourceId).end });
+    let count = 0;
+    for (const _ of this.prefixChunks(["d", sourceId], ["d", sourceId, since])) count++;
+    return count;
   }
 
   async listSourceIds(): Promise<string[]> {
     const ids: string[] = [];
-    for (const key of this.db.getKeys({ start: `s${SEP}`, end: `s${AFTER_SEP}` })) ids.push(key.slice(2));
+    for (const [key] of this.prefixChunks(["s"])) ids.push(String(key[1]));
     return ids;
   }
 
   async clearSource(sourceId: string): Promise<void> {
+    const keys: Key[] = [];
+    for (const kind of ["p", "m", "f", "d"]) {
+      for (const [key] of this.prefixChunks([kind, sourceId])) keys.push(key);
+    }
     await this.db.batch(() => {
-      for (const kind of ["p", "m", "f", "d"]) {
-        for (const key of this.db.getKeys(rangeOf(kind, sourceId))) this.db.remove(key);
-      }
+      for (const key of keys) this.db.remove(key);
       this.db.remove(sourceKey(sourceId));
     });
   }
@@ -280,37 +279,58 @@ export class LmdbStateStore implements StateStore {
     return { ...((this.db.get(sourceKey(sourceId)) as SourceRecord | undefined) ?? {}) };
   }
 
-  /** Streams a source's pages in key order, a read snapshot per step so deletes during the scan are safe. */
+  /** A source's pages in key order, filtered by `keep`. */
   private *scanPages(
     sourceId: string,
     keep: (externalId: string, record: PageRecord) => boolean,
   ): Generator<StoredPage> {
-    const range = rangeOf("p", sourceId);
-    let start = range.start;
-    let first = true;
-    // Reading in chunks keeps each read transaction short (LMDB pins old pages while one is open) and
-    // tolerates deletions made by the caller between chunks.
-    for (;;) {
-      let last: string | undefined;
-      let count = 0;
-      for (const { key, value } of this.db.getRange({ start, end: range.end, limit: 1_000 })) {
-        count++;
-        last = key;
-        if (!first && key === start) continue;
-        const externalId = idOf("p", sourceId, key);
-        const record = value as PageRecord;
-        if (keep(externalId, record)) yield [externalId, { ...record }];
-      }
-      if (last === undefined || count < 1_000) return;
-      start = last;
-      first = false;
+    for (const [key, value] of this.prefixChunks(["p", sourceId])) {
+      const externalId = String(key[2]);
+      const record = value as PageRecord;
+      if (keep(externalId, record)) yield [externalId, { ...record }];
     }
+  }
+
+  /**
+   * Every entry whose key starts with `prefix` (from `start` on, default the prefix itself), in key
+   * order, a chunk at a time. Each chunk is read completely before anything is yielded, so a caller
+   * that writes while it iterates never shares a cursor with its own writes, and each read
+   * transaction stays short (LMDB pins old pages while one is open).
+   */
+  private *prefixChunks(prefix: Key, start: Key = prefix): Generator<[Key, unknown]> {
+    const within = (key: Key) => prefix.every((part, index) => key[index] === part);
+    let from: Key = start;
+    let skip: Key | undefined;
+    for (;;) {
+      const chunk: [Key, unknown][] = [];
+      let ended = false;
+      for (const { key, value } of this.db.getRange({ start: from, limit: 1_001 })) {
+        if (!within(key)) {
+          ended = true;
+          break;
+        }
+        if (skip && sameKey(key, skip)) continue;
+        chunk.push([key, value]);
+        if (chunk.length === 1_000) break;
+      }
+      yield* chunk;
+      const last = chunk.at(-1);
+      if (ended || chunk.length < 1_000 || !last) return;
+      from = last[0];
+      skip = last[0];
+    }
+  }
+
+  private countPrefix(prefix: Key): number {
+    let count = 0;
+    for (const _ of this.prefixChunks(prefix)) count++;
+    return count;
   }
 
   /** What the legacy-file migration writes through. */
   private importer() {
     return {
-      hasSources: () => this.db.getKeysCount({ start: `s${SEP}`, end: `s${AFTER_SEP}` }) > 0,
+      hasSources: () => this.countPrefix(["s"]) > 0,
       write: async (sourceId: string, source: SourceRecord, pages: Iterable<[string, PageRecord]>) => {
         await this.db.batch(() => {
           this.db.put(sourceKey(sourceId), source);
@@ -319,4 +339,8 @@ export class LmdbStateStore implements StateStore {
       },
     };
   }
+}
+
+function sameKey(a: Key, b: Key): boolean {
+  return a.length === b.length && a.every((part, index) => part === b[index]);
 }

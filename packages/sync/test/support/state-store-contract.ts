@@ -174,6 +174,27 @@ export function describeStateStoreContract(name: string, open: () => Promise<Sto
       expect((await store.getSource("src")).contentImportSourceId).toBeUndefined();
     });
 
+    it("keeps any external id intact in lists and counts: paths, NUL, unicode, long ids", async () => {
+      const ids = [
+        "troubleshooting/reset-two-factor-authentication.txt",
+        "getting-started/create-your-account.md",
+        "a\u0000b",
+        "Ünïcödé/ページ/😀.md",
+        `long/${"x".repeat(300)}.md`,
+        "b",
+      ];
+      for (const [index, id] of ids.entries()) await store.putPage("src", id, page(index, 1));
+      await store.putPage("src-other", "z", page(9, 1));
+      expect((await collect(store.listPages("src"))).map(([id]) => id).sort()).toEqual([...ids].sort());
+      expect(await store.countPages("src")).toBe(ids.length);
+      const run = await store.beginRun("src", { runId: "r", mode: "full" });
+      await store.markSeen(run, ids.slice(0, 3));
+      await subject.advance(5);
+      expect((await collect(store.sweepCandidates(run))).map(([id]) => id).sort()).toEqual(
+        ids.slice(3).sort(),
+      );
+    });
+
     it("streams thousands of pages without losing or repeating any", async () => {
       const now = await store.now();
       await Promise.all(
@@ -182,6 +203,16 @@ export function describeStateStoreContract(name: string, open: () => Promise<Sto
       const ids = new Set((await collect(store.listPages("big"))).map(([id]) => id));
       expect(ids.size).toBe(3_000);
       expect(await store.countPages("big")).toBe(3_000);
+      // Deleting each page as it is listed (what removing a source does) visits every one.
+      const deletions: Promise<void>[] = [];
+      let visited = 0;
+      for await (const [id] of store.listPages("big")) {
+        visited++;
+        deletions.push(store.deletePage("big", id));
+      }
+      await Promise.all(deletions);
+      expect(visited).toBe(3_000);
+      expect(await store.countPages("big")).toBe(0);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.js";
 import { configCommand } from "./config.js";
 import { planCommand } from "./plan.js";
+import { removeSourceCommand } from "./remove-source.js";
 import { sandboxCommand } from "./sandbox.js";
 import { syncCommand } from "./sync.js";
 import { backfillCommand } from "./backfill.js";
@@ -18,4 +19,5 @@ export const commands: readonly CliCommand[] = [
   workerCommand,
   backfillCommand,
   statusCommand,
+  removeSourceCommand,
 ];
