@@ -187,3 +187,231 @@ describe("paginateNextUrl", () => {
     );
   });
 });
+
+describe("paginateCursor", () => {
+  it("sends pages.next.starting_after back as the starting_after query", async () => {
+    const server = await startServer((req, res) => {
+      const perPage = Number(req.url.searchParams.get("per_page"));
+      const after = req.url.searchParams.get("starting_after");
+      const start = after ? ITEMS.findIndex((item) => item.id === idFromCursor(after)) + 1 : 0;
+      const data = ITEMS.slice(start, start + perPage);
+      const last = data.at(-1);
+      const more = start + perPage < ITEMS.length;
+      json(res, 200, {
+        type: "list",
+        data,
+        pages: {
+          type: "pages",
+          per_page: perPage,
+          ...(more && last ? { next: { per_page: perPage, starting_after: cursorFor(last.id) } } : {}),
+        },
+      });
+    });
+    const list = paginateCursor(
+      httpFor(server),
+      { method: "GET", path: "/contacts", query: { per_page: 3 } },
+      dataOf,
+    );
+    expect((await list.toArray()).map((item) => item.id)).toEqual(ALL_IDS);
+    expect(server.requests.map((r) => Object.fromEntries(r.url.searchParams))).toEqual([
+      { per_page: "3" },
+      { per_page: "3", starting_after: cursorFor("3") },
+      { per_page: "3", starting_after: cursorFor("6") },
+    ]);
+  });
+
+  it("fails clearly instead of looping when the cursor does not move", async () => {
+    const server = await startServer((_req, res) =>
+      json(res, 200, { data: [{ id: "1" }], pages: { next: { starting_after: "same" } } }),
+    );
+    const list = paginateCursor(httpFor(server), { method: "GET", path: "/contacts" }, dataOf);
+    const error = await list.toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IntercomResponseValidationError);
+    expect(error).toMatchObject({ code: "pagination_stuck", path: "/contacts" });
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe("paginatePageNumbers", () => {
+  it("asks for page 1, 2, 3 with per_page until total_pages", async () => {
+    const server = await startServer((req, res) => {
+      const page = Number(req.url.searchParams.get("page"));
+      const perPage = Number(req.url.searchParams.get("per_page"));
+      json(res, 200, {
+        type: "list",
+        data: ITEMS.slice((page - 1) * perPage, page * perPage),
+        pages: { type: "pages", page, per_page: perPage, total_pages: Math.ceil(ITEMS.length / perPage) },
+      });
+    });
+    const list = paginatePageNumbers(
+      httpFor(server),
+      { method: "POST", path: "/companies/list", query: { page: 1, per_page: 3 } },
+      dataOf,
+    );
+    expect((await list.toArray()).map((item) => item.id)).toEqual(ALL_IDS);
+    expect(
+      server.requests.map((r) => [
+        r.method,
+        r.url.searchParams.get("page"),
+        r.url.searchParams.get("per_page"),
+      ]),
+    ).toEqual([
+      ["POST", "1", "3"],
+      ["POST", "2", "3"],
+      ["POST", "3", "3"],
+    ]);
+  });
+
+  it("stops after total_pages even when the server ignores the page asked for", async () => {
+    const server = await startServer((_req, res) =>
+      json(res, 200, { data: [{ id: "x" }], pages: { page: 1, per_page: 1, total_pages: 3 } }),
+    );
+    const list = paginatePageNumbers(httpFor(server), { method: "GET", path: "/companies" }, dataOf);
+    expect(await list.toArray()).toHaveLength(3);
+    expect(server.requests.map((r) => r.url.searchParams.get("page"))).toEqual([null, "2", "3"]);
+  });
+
+  it("treats an answer without pages as the only page", async () => {
+    const server = await startServer((_req, res) => json(res, 200, { data: [{ id: "only" }], pages: null }));
+    const list = paginatePageNumbers(httpFor(server), { method: "GET", path: "/segments" }, dataOf);
+    expect(await list.toArray()).toEqual([{ id: "only" }]);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("paginateScroll", () => {
+  function scrollServer() {
+    let scrolls = 0;
+    const positions = new Map<string, number>();
+    return startServer((req, res) => {
+      let param = req.url.searchParams.get("scroll_param");
+      if (!param) {
+        scrolls++;
+        param = `scroll-${scrolls}`;
+        positions.set(param, 0);
+      }
+      const position = positions.get(param);
+      if (position === undefined) {
+        json(res, 404, { type: "error.list", errors: [{ code: "not_found", message: "scroll expired" }] });
+        return;
+      }
+      positions.set(param, position + 3);
+      json(res, 200, {
+        type: "company.list",
+        data: ITEMS.slice(position, position + 3),
+        pages: null,
+        scroll_param: param,
+      });
+    });
+  }
+
+  it("sends scroll_param back until a page comes back empty", async () => {
+    const server = await scrollServer();
+    const list = paginateScroll(httpFor(server), { method: "GET", path: "/companies/scroll" }, dataOf);
+    expect((await list.toArray()).map((item) => item.id)).toEqual(ALL_IDS);
+    expect(server.requests.map((r) => r.url.searchParams.get("scroll_param"))).toEqual([
+      null,
+      "scroll-1",
+      "scroll-1",
+      "scroll-1",
+    ]);
+  });
+
+  it("allows one scroll at a time per client, and another once it is done", async () => {
+    const server = await scrollServer();
+    const http = httpFor(server);
+    const first = paginateScroll(http, { method: "GET", path: "/companies/scroll" }, dataOf)[
+      Symbol.asyncIterator
+    ]();
+    expect((await first.next()).value).toEqual({ id: "1" });
+
+    const second = paginateScroll(http, { method: "GET", path: "/companies/scroll" }, dataOf);
+    const refused = await second.toArray().catch((e: unknown) => e);
+    expect(isIntercomError(refused)).toBe(true);
+    expect(refused).toMatchObject({ code: "scroll_in_progress", path: "/companies/scroll" });
+    expect(server.requests).toHaveLength(1);
+
+    await first.return?.();
+    expect(await second.toArray()).toHaveLength(ITEMS.length);
+  });
+
+  it("treats a scroll idle for more than a minute as expired", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const server = await scrollServer();
+      const http = httpFor(server);
+      const abandoned = paginateScroll(http, { method: "GET", path: "/companies/scroll" }, dataOf);
+      await abandoned[Symbol.asyncIterator]().next();
+      const next = paginateScroll(http, { method: "GET", path: "/companies/scroll" }, dataOf);
+      await expect(next.toArray()).rejects.toMatchObject({ code: "scroll_in_progress" });
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await next.toArray()).toHaveLength(ITEMS.length);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("paginateSearch", () => {
+  it("sends pages.next.starting_after back in the body and keeps the query and page size", async () => {
+    let failedOnce = false;
+    const server = await startServer((req, res) => {
+      if (!failedOnce) {
+        failedOnce = true;
+        json(res, 503, { type: "error.list", errors: [{ code: "service_unavailable" }] });
+        return;
+      }
+      const body = req.body as { pagination: { per_page: number; starting_after?: string } };
+      const { per_page: perPage, starting_after: after } = body.pagination;
+      const start = after ? ITEMS.findIndex((item) => item.id === idFromCursor(after)) + 1 : 0;
+      const data = ITEMS.slice(start, start + perPage);
+      const last = data.at(-1);
+      json(res, 200, {
+        type: "list",
+        data,
+        total_count: ITEMS.length,
+        pages: {
+          type: "pages",
+          per_page: perPage,
+          next:
+            start + perPage < ITEMS.length && last ? { page: 2, starting_after: cursorFor(last.id) } : null,
+        },
+      });
+    });
+    // Zero jitter: the retry of the first 503 goes out at once, with no real wait.
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    const query = { field: "role", operator: "=", value: "user" };
+    const list = paginateSearch(
+      httpFor(server),
+      { method: "POST", path: "/contacts/search", body: { query, pagination: { per_page: 3 } } },
+      dataOf,
+    );
+    expect((await list.toArray()).map((item) => item.id)).toEqual(ALL_IDS);
+    // The 503 on a search POST was retried: searches change nothing.
+    expect(server.requests.map((r) => r.body)).toEqual([
+      { query, pagination: { per_page: 3 } },
+      { query, pagination: { per_page: 3 } },
+      { query, pagination: { per_page: 3, starting_after: cursorFor("3") } },
+      { query, pagination: { per_page: 3, starting_after: cursorFor("6") } },
+    ]);
+  });
+
+  it("needs an object body", () => {
+    const http = new HttpClient({ token: "t", baseUrl: "http://127.0.0.1:9" });
+    expect(() => paginateSearch(http, { method: "POST", path: "/contacts/search" }, dataOf)).toThrow(
+      /paginateSearch: POST \/contacts\/search needs an object body/,
+    );
+  });
+});
+
+describe("Paginator", () => {
+  it("reports a page without an item list", async () => {
+    const server = await startServer((_req, res) => json(res, 200, { type: "list", pages: null }));
+    const list = paginateNextUrl(httpFor(server), { method: "GET", path: "/articles" }, dataOf);
+    await expect(list.toArray()).rejects.toMatchObject({
+      name: "IntercomResponseValidationError",
+      code: "missing_items",
+      path: "/articles",
+    });
+  });
+});
