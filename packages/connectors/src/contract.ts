@@ -119,6 +119,35 @@ export interface WebhookHandler {
   parse(request: WebhookRequest): WebhookEvents;
 }
 
+/** A push subscription at the product (a Graph subscription, a Drive channel): it expires. */
+export interface PushSubscription {
+  /** The product's id of the subscription (or channel). */
+  id: string;
+  /** When the product stops delivering unless it is renewed. */
+  expiresAt: Date;
+  /** What the product needs to renew or remove it later (resource id, channel resource id…). */
+  data?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A connector's push notifications. The scheduler creates a subscription for each source that asks for
+ * push, renews it before it expires, removes it when the source leaves the config, and falls back to
+ * polling while it cannot. Notifications then arrive on the source's webhook (verified by `webhook`).
+ */
+export interface PushSubscriptionHandler {
+  create(params: {
+    notificationUrl: string;
+    clientState: string;
+    signal: AbortSignal;
+  }): Promise<PushSubscription>;
+  /** Extends the subscription; may return a new one (Drive channels cannot be extended: a new one replaces it). */
+  renew(
+    subscription: PushSubscription,
+    params: { notificationUrl: string; clientState: string; signal: AbortSignal },
+  ): Promise<PushSubscription>;
+  remove(subscription: PushSubscription, signal: AbortSignal): Promise<void>;
+}
+
 /** A configured connector instance for one source. */
 export interface Connector {
   /** Everything that exists now. Only a listing that finishes without throwing allows deletions. */
@@ -134,6 +163,8 @@ export interface Connector {
    */
   fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent>;
   webhook?: WebhookHandler;
+  /** Push notifications that must be subscribed to (and renewed) at the product. */
+  push?: PushSubscriptionHandler;
   /** Releases sockets, pools, temp files. */
   close?(): Promise<void>;
 }

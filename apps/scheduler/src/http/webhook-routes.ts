@@ -40,6 +40,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         sources: () => options.context.sources(),
         connectorFor: (source) => options.context.connectors.get(source),
         env: options.context.env,
+        onVerified: async (sourceId) => {
+          if (options.context.sources().get(sourceId)?.push)
+            await options.context.push?.noteNotification(sourceId);
+        },
         now: options.now,
         logger: options.context.logger.child({ module: "webhooks" }),
       },

@@ -158,6 +158,14 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
         ),
       },
       ...(source.webhook ? { webhook: source.webhook } : {}),
+      ...(source.push
+        ? {
+            push: {
+              notificationUrl: source.push.notificationUrl,
+              fallbackEveryMs: parseDuration(source.push.fallbackEvery ?? "15m"),
+            },
+          }
+        : {}),
       concurrency: source.concurrency ?? defaults.concurrency ?? BUILT_IN_DEFAULTS.concurrency,
       options: source.options,
     };

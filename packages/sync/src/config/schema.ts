@@ -172,6 +172,19 @@ const sourceCommon = {
     .strictObject({ secretEnv: envVarName.describe("Env var holding the webhook signing secret.") })
     .optional()
     .describe("Enables POST /webhooks/<id> for this source."),
+  push: z
+    .strictObject({
+      notificationUrl: httpUrl.describe(
+        "Public URL of this source's webhook (https://…/webhooks/<id>) the product delivers notifications to.",
+      ),
+      fallbackEvery: duration
+        .optional()
+        .describe("Polling interval while the subscription cannot be created or renewed. Default 15m."),
+    })
+    .optional()
+    .describe(
+      "Push notifications (Microsoft Graph subscriptions, Google Drive channels): the scheduler subscribes, renews before expiry and falls back to polling. Needs `webhook` (its secret is the subscription's client state).",
+    ),
   concurrency: concurrency.optional(),
 };
 
@@ -300,6 +313,16 @@ export function buildConfigSchema(registry: ConnectorRegistry) {
             message: `sources[${first}] (${config.sources[first]?.id}) already pins Content Import Source ${id}`,
           });
         } else pinned.set(id, index);
+      });
+      config.sources.forEach((source, index) => {
+        if (source.push && !source.webhook) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sources", index, "push"],
+            message:
+              "push needs `webhook: { secretEnv }` too: notifications arrive on the webhook, and its secret is the subscription's client state",
+          });
+        }
       });
       // Availability has no built-in default: a private handbook must not reach customers unnoticed.
       config.sources.forEach((source, index) => {

@@ -57,6 +57,8 @@ export interface SourceConfig {
     windowMs: number;
   };
   webhook?: { secretEnv: string };
+  /** Push subscriptions at the product, renewed by the scheduler. */
+  push?: { notificationUrl: string; fallbackEveryMs: number };
   concurrency: number;
   /** Options validated by the connector's own schema; pass them to its `create`. */
   options: unknown;

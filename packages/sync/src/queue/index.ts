@@ -29,6 +29,11 @@ export { type FanOutOptions, type HandlerContext, handleJob, type JobResult } fr
 export { KeyspaceEpoch } from "./keyspace-epoch.js";
 export { RedisLease } from "./lease.js";
 export {
+  type PushStatus,
+  PushSubscriptionManager,
+  type PushSubscriptionManagerOptions,
+} from "./push-subscriptions.js";
+export {
   type AuditEntry,
   COUNT_KINDS,
   type CountKind,

@@ -13,6 +13,7 @@ import { ConnectorCache } from "./connector-cache.js";
 import { EngineAdapter } from "./engine-adapter.js";
 import { createSyncQueue } from "./enqueue.js";
 import { KeyspaceEpoch } from "./keyspace-epoch.js";
+import type { PushSubscriptionManager } from "./push-subscriptions.js";
 import { RedisLease } from "./lease.js";
 import { RunLedger } from "./run-ledger.js";
 
@@ -46,6 +47,8 @@ export class ServiceContext {
   readonly state: RedisStateStore;
   readonly ledger: RunLedger;
   readonly epoch: KeyspaceEpoch;
+  /** Push subscriptions, once a scheduler runs in this process (webhooks note notifications on it). */
+  push: PushSubscriptionManager | undefined;
   readonly connectors: ConnectorCache;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { ContentSyncConfig } from "../config/types.js";
+import type { ContentSyncConfig, SourceConfig } from "../config/types.js";
+import { PushSubscriptionManager } from "./push-subscriptions.js";
 import { ConfigReloader } from "./config-reloader.js";
 import { syncSchedules } from "./scheduler-runtime.js";
 import type { ServiceContext } from "./service-context.js";
@@ -51,6 +52,8 @@ export interface SchedulerServiceOptions {
   watchFile?: boolean;
   /** How often the keyspace epoch is checked (a wiped Redis is noticed within this), ms. Default 5 000. */
   epochCheckMs?: number;
+  /** How often push subscriptions are checked and renewed, ms. Default 60 000. */
+  pushCheckMs?: number;
   logger?: Logger;
 }
 
@@ -79,20 +82,39 @@ export async function startSchedulerService(
     );
   }, options.epochCheckMs ?? 5_000);
   epochTimer.unref();
+  const push = new PushSubscriptionManager({
+    redis: context.connection,
+    keyspace: context.keyspace,
+    queue: context.queue,
+    connectorFor: (source) => context.connectors.get(source),
+    env: context.env,
+    logger: logger.child({ module: "push" }),
+  });
+  context.push = push;
+  const pushTick = (previous: readonly SourceConfig[] = []) =>
+    push.tick(context.config.sources, previous).catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, "push subscriptions could not be checked");
+    });
+  void pushTick();
+  const pushTimer = setInterval(() => void pushTick(), options.pushCheckMs ?? 60_000);
+  pushTimer.unref();
   const reloader = new ConfigReloader({
     file: options.configFile,
     load: options.load,
     watchFile: options.watchFile,
     logger,
     onReload: async (config) => {
+      const previous = context.config.sources;
       context.replaceConfig(config);
       await syncSchedules(context.queue, config.sources, logger);
+      await pushTick(previous);
     },
   });
   return {
     reload: () => reloader.reload(),
     close: () => {
       clearInterval(epochTimer);
+      clearInterval(pushTimer);
       reloader.close();
     },
   };

@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import type { SourceConfig } from "../config/types.js";
 import type { FailureRecord, StateStore } from "../state/state-store.js";
 import type { RunLedger, RunRecord } from "./run-ledger.js";
+import type { PushStatus } from "./push-subscriptions.js";
 import { schedulerId } from "./scheduler-runtime.js";
 
 export interface ScheduleStatus {
@@ -34,6 +35,8 @@ export interface SourceStatus {
   recovering: boolean;
   /** Pages recorded for the source. */
   pages: number;
+  /** The source's push subscription (expiry, last notification, or why it is failing). */
+  push?: PushStatus;
 }
 
 /** A source whose state (and pages in Intercom) remain although it left the config. */
@@ -79,6 +82,8 @@ export interface CollectStatusOptions {
   state: StateStore;
   /** The run holding a source right now. */
   runHolding: (sourceId: string) => Promise<string | undefined>;
+  /** A source's push subscription, when push is configured. */
+  pushStatus?: (sourceId: string) => Promise<PushStatus | undefined>;
   /** Sources still waiting for their recovery run. */
   recovering: () => Promise<string[]>;
   /** Whether the keyspace is ready (an epoch and no recovery pending). */
@@ -134,6 +139,8 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
       recovering: recovering.has(source.id),
       pages: await options.state.countPages(source.id),
     });
+    const push = source.push ? await options.pushStatus?.(source.id) : undefined;
+    if (push) (sources.at(-1) as SourceStatus).push = push;
   }
   const configured = new Set(options.sources.map((source) => source.id));
   const orphanedSources: OrphanedSource[] = [];
@@ -209,6 +216,12 @@ export function formatStatus(report: StatusReport): string {
     lines.push(
       `  lag: ${source.lagSeconds === undefined ? "never synced" : `${source.lagSeconds}s since the last good run`}; ${source.pages} page(s)${source.recovering ? "; recovering (state rebuilt from Intercom, waiting for a full listing)" : ""}`,
     );
+    if (source.push) {
+      const push = source.push;
+      lines.push(
+        `  push: ${push.state}${push.expiresAt ? `, expires ${new Date(push.expiresAt).toISOString()}` : ""}${push.lastNotificationAt ? `, last notification ${new Date(push.lastNotificationAt).toISOString()}` : ""}${push.error ? ` — ${push.error} (polling instead)` : ""}`,
+      );
+    }
     if (source.failures.count > 0) {
       lines.push(
         `  failure ledger: ${source.failures.count} entr${source.failures.count === 1 ? "y" : "ies"}`,
@@ -264,6 +277,7 @@ export function statusSources(context: {
   epoch: { recovering(): Promise<string[]>; ready(): Promise<boolean> };
   config: { sources: readonly SourceConfig[] };
   runHolding(sourceId: string): Promise<string | undefined>;
+  push?: { status(sourceId: string): Promise<PushStatus | undefined> } | undefined;
 }): CollectStatusOptions {
   return {
     queue: context.queue,
@@ -272,6 +286,7 @@ export function statusSources(context: {
     runHolding: (sourceId) => context.runHolding(sourceId),
     recovering: () => context.epoch.recovering(),
     ready: () => context.epoch.ready(),
+    pushStatus: (sourceId) => context.push?.status(sourceId) ?? Promise.resolve(undefined),
     sources: context.config.sources,
   };
 }

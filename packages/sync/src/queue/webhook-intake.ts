@@ -20,6 +20,8 @@ export interface WebhookIntakeOptions {
   connectorFor: (source: SourceConfig) => Connector;
   /** Where the secret env vars named by `webhook.secretEnv` are read. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Called once a notification passed verification (push sources record their last notification). */
+  onVerified?: (sourceId: string) => Promise<void> | void;
   /** Clock handed to the connector's timestamp check. Default the system clock. */
   now?: () => Date;
   logger?: Logger;
@@ -97,6 +99,7 @@ export async function receiveWebhook(
     }
     throw error;
   }
+  await options.onVerified?.(sourceId);
   let events: { changed: string[]; deleted: string[] };
   try {
     events = handler.parse(request);

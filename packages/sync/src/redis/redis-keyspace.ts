@@ -139,6 +139,11 @@ export class RedisKeyspace {
     return `${this.prefix}:{ratelimit}:slot:${slot}`;
   }
 
+  /** Hash: the source's push subscription (JSON), its health and its last notification time. */
+  pushSubscription(sourceId: string): string {
+    return this.source(sourceId, "push");
+  }
+
   /** Per-source request budget of a connector (token bucket shared by the fleet). */
   requestBudget(sourceId: string): string {
     return this.source(sourceId, "budget");
