@@ -59,6 +59,7 @@ function discriminatedByType(branches: readonly JsonObject[]): JsonObject {
     },
     allOf: branches.map((branch, index) => ({
       if: { type: "object", properties: { type: { const: types[index] } }, required: ["type"] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited.
       then: branch,
     })),
   };
