@@ -106,12 +106,4 @@ sources:
       lastRuns: [{ runId: "run-1", counts: { created: 4 } }],
     });
   });
-
-  it("worker refuses to start without an Intercom token, naming the env var", async () => {
-    const worker = io(dir, env);
-    expect(await runCli(["worker"], worker.ctx)).toBe(1);
-    expect(worker.err()).toContain(
-      "the worker needs an Intercom access token in the env var INTERCOM_ACCESS_TOKEN",
-    );
-  });
 });

@@ -13,7 +13,6 @@ const FLAGS = {
   host: { type: "string" },
   "scheduler-only": { type: "boolean" },
   concurrency: { type: "string" },
-  "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -38,7 +37,6 @@ SIGTERM drains: no new jobs, running ones finish (or checkpoint), then exit.`;
 
 export const serveCommand: CliCommand = {
   name: "serve",
-  summary: "run the scheduler, webhooks, status page and a worker (Redis)",
   usage: USAGE,
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const { values } = withUsageErrors(() => parseArgs({ args: [...argv], options: FLAGS, strict: true }));
@@ -48,7 +46,7 @@ export const serveCommand: CliCommand = {
     }
     const port = parsePositiveInt("port", values.port ?? ctx.env.PORT) ?? 8080;
     const concurrency = parsePositiveInt("concurrency", values.concurrency);
-    const logger = createCliLogger(ctx.stderr, values["log-level"] ?? ctx.env.LOG_LEVEL, "info");
+    const logger = createCliLogger(ctx.stderr, ctx.env.LOG_LEVEL, "info");
     const app = await startSchedulerApp({
       configFile: resolveConfigPath(values.config, ctx),
       env: ctx.env,

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { builtInRegistry, collectStatus, formatStatus, ServiceContext } from "@content-sync/sync";
+import { createCliLogger } from "../cli-logger.js";
 import type { CliCommand, CliContext } from "../command.js";
 import { EXIT } from "../command.js";
 import { resolveConfigPath } from "../config-path.js";
@@ -24,7 +25,6 @@ Options:
 
 export const statusCommand: CliCommand = {
   name: "status",
-  summary: "show schedules, last runs, counts, lag and errors per source (Redis)",
   usage: USAGE,
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const { values } = withUsageErrors(() => parseArgs({ args: [...argv], options: FLAGS, strict: true }));
@@ -34,7 +34,13 @@ export const statusCommand: CliCommand = {
     }
     const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx);
     if (!config) return EXIT.usage;
-    const context = new ServiceContext({ config, registry: builtInRegistry(), env: ctx.env, role: "cli" });
+    const context = new ServiceContext({
+      config,
+      registry: builtInRegistry(),
+      env: ctx.env,
+      role: "cli",
+      logger: createCliLogger(ctx.stderr, ctx.env.LOG_LEVEL, "warn"),
+    });
     try {
       const report = await collectStatus({
         queue: context.queue,

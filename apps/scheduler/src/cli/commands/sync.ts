@@ -35,7 +35,6 @@ const FLAGS = {
   config: { type: "string", short: "c" },
   json: { type: "boolean" },
   concurrency: { type: "string" },
-  "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -69,7 +68,6 @@ export interface SyncRunRequest {
   configFlag: string | undefined;
   json: boolean;
   concurrency: number | undefined;
-  logLevel: string | undefined;
 }
 
 export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): SyncRunRequest | "help" {
@@ -91,7 +89,6 @@ export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): Sy
     configFlag: values.config,
     json: values.json ?? false,
     concurrency: parsePositiveInt("concurrency", values.concurrency),
-    logLevel: values["log-level"] ?? undefined,
   };
 }
 
@@ -99,11 +96,7 @@ export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): Sy
 export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): Promise<number> {
   // Log lines and the progress bar share stderr: the bar is cleared before each log line.
   const terminal = new TerminalLine(ctx.stderr);
-  const logger = createCliLogger(
-    terminal,
-    request.logLevel ?? ctx.env.LOG_LEVEL,
-    request.json ? "info" : "warn",
-  );
+  const logger = createCliLogger(terminal, ctx.env.LOG_LEVEL, request.json ? "info" : "warn");
   const configFile = resolveConfigPath(request.configFlag, ctx);
   let config: ContentSyncConfig;
   try {
@@ -333,7 +326,6 @@ class Output {
 
 export const syncCommand: CliCommand = {
   name: "sync",
-  summary: "sync one source or all of them into Intercom, inline (no Redis)",
   usage: USAGE,
   async run(argv, ctx) {
     const request = parseSyncArgs(argv, false);
