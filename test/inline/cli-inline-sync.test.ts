@@ -125,7 +125,7 @@ describe("content-sync inline CLI, end to end (no token, no Redis)", { timeout: 
     expect(result.stdout).toMatch(/demo-help-center\s+full\s+0\s+0\s+6/);
     expect(result.stdout).toContain("no write calls were made");
     expect(result.stdout).toContain(
-      `npm run content-sync -- sandbox --data ${path.join("data", "sandbox.json")}`,
+      `npx content-sync sandbox --data ${path.join("data", "sandbox.json")}`,
     );
   });
 

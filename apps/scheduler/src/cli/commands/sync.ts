@@ -292,7 +292,7 @@ class Output {
       const file = displayPath(target.sandbox.dataFile, ctx);
       lines.push(
         `Pages are kept in ${file}. The embedded sandbox stopped with this command; to browse what Fin would see, run:`,
-        `  npm run content-sync -- sandbox --data ${file}`,
+        `  npx content-sync sandbox --data ${file}`,
         "and open the URL it prints.",
       );
     }
