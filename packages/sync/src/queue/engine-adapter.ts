@@ -120,6 +120,7 @@ export class EngineAdapter implements SourceSyncEngine {
       },
       errors: result.failures.map((failure) => ({ externalId: failure.externalId, message: failure.reason })),
       notes: result.blocked ? [result.blocked.message] : [],
+      deletionsBlocked: result.blocked !== undefined,
     };
   }
 
@@ -199,5 +200,6 @@ export function outcomeOf(summary: RunSummary): SyncOutcome {
     },
     errors: summary.failures.map((failure) => ({ externalId: failure.externalId, message: failure.reason })),
     notes,
+    deletionsBlocked: summary.deletionsBlocked !== undefined,
   };
 }

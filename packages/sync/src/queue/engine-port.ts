@@ -8,6 +8,8 @@ export interface SyncOutcome {
   errors: DocumentError[];
   /** Things the run chose not to do (deletions over the limit, deletions after an incomplete listing). */
   notes: string[];
+  /** The deletion guard held deletions back (more than the source's deletion limit). */
+  deletionsBlocked?: boolean;
 }
 
 export interface EngineCallContext {

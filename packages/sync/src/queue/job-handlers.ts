@@ -176,6 +176,7 @@ async function handleSourceRun(
       counts: outcome.counts,
       errors: outcome.errors,
       message: outcome.notes.join("; ") || undefined,
+      deletionsBlocked: outcome.deletionsBlocked || undefined,
     };
     await context.ledger.record(record);
     return { status: record.status, counts: record.counts, message: record.message };
@@ -290,6 +291,7 @@ async function runFannedOut(
   const totals = await context.ledger.batchTotals(runId);
   const notes: string[] = [];
   const counts = { ...totals.counts };
+  let deletionsBlocked = false;
   if (failedBatches > 0) {
     notes.push(`${failedBatches} batch(es) failed after retries: deletion sweep skipped`);
   } else if (!data.since) {
@@ -306,6 +308,7 @@ async function runFannedOut(
     counts.failed += sweep.counts.failed;
     totals.errors.push(...sweep.errors);
     notes.push(...sweep.notes);
+    deletionsBlocked = sweep.deletionsBlocked ?? false;
   }
   const record: RunRecord = {
     runId,
@@ -318,6 +321,7 @@ async function runFannedOut(
     counts,
     errors: totals.errors,
     message: notes.join("; ") || undefined,
+    deletionsBlocked: deletionsBlocked || undefined,
   };
   await context.ledger.record(record);
   await context.ledger.forgetRun(runId);
