@@ -14,7 +14,9 @@ const project = (name: string, dir: string, extra: Record<string, unknown> = {})
   ssr: { resolve: { conditions: resolve.conditions, externalConditions: ["source"] } },
   test: {
     name,
-    root: dir,
+    // Absolute: `npm test --workspace packages/<name>` runs vitest from the package's folder, and a
+    // relative root would be read from there.
+    root: fileURLToPath(new URL(`./${dir}/`, import.meta.url)),
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "*.test.ts"],
     // Projects do not inherit the root's timeouts; integration tests start real servers.
     testTimeout: 30_000,
