@@ -46,7 +46,9 @@ no Redis needed. Without the Intercom token the embedded sandbox is the target.
 Options:
   --all              every enabled source of the config
   --dry-run          plan only: show what would change, write nothing
-  --full             list everything (detects deletions) instead of changes since the last run
+  --full             list everything, deleting the pages of documents gone from the listing, instead
+                     of the changes since the last run (those still delete what the source reports
+                     deleted, e.g. trashed WordPress posts; filesystem sources always list everything)
   --reconcile        compare with the pages in Intercom and repair drift (implies --full)
   --force-deletes    delete even above the source's deletion.maxDeletes
   -c, --config FILE  config file (default: $CONTENT_SYNC_CONFIG or ./content-sync.yaml)
