@@ -93,7 +93,14 @@ describe("the Dockerfile, performed step by step", { timeout: 900_000 }, () => {
     const modules = image.at(`${image.workdir}/node_modules`);
     // (typescript itself stays: npm keeps it as an optional peer of valibot, which Bull Board's API
     // uses; nothing runs it, the image runs dist/ with plain node.)
-    for (const dev of ["tsx", "turbo", "vitest", "@biomejs/biome", "playwright-core", "@stoplight/prism-cli"]) {
+    for (const dev of [
+      "tsx",
+      "turbo",
+      "vitest",
+      "@biomejs/biome",
+      "playwright-core",
+      "@stoplight/prism-cli",
+    ]) {
       await expect(stat(path.join(modules, dev)), dev).rejects.toMatchObject({ code: "ENOENT" });
     }
     for (const runtime of ["fastify", "bullmq", "cheerio", "@content-sync/intercom"]) {
