@@ -47,7 +47,7 @@ COPY --from=build /app/apps/scheduler/dist apps/scheduler/dist/
 COPY --from=build /app/apps/worker/package.json apps/worker/
 COPY --from=build /app/apps/worker/dist apps/worker/dist/
 COPY test/package.json test/
-# `prepare` sees no TypeScript here and keeps the dist/ copied above.
+# `prepare` finds no build tools here (turbo is a dev dependency) and keeps the dist/ copied above.
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY config ./config
 # Inline runs keep their state in .data under the working directory: writable by the app's user.
