@@ -15,7 +15,7 @@ import {
   type CliProcess,
   freePort,
   redisUrl,
-  spawnCli,
+  spawnWorker as spawnWorkerProcess,
   stopProcess,
   waitFor,
   writeDocuments,
@@ -82,8 +82,8 @@ describe("crashes: a killed worker and a restarted Redis (sandbox as Intercom)",
       role: "test",
     });
     const spawnWorker = () => {
-      const worker = spawnCli(
-        ["worker", "--config", file, "--concurrency", String(WORKER_CONCURRENCY), "--log-level", "warn"],
+      const worker = spawnWorkerProcess(
+        ["--config", file, "--concurrency", String(WORKER_CONCURRENCY), "--log-level", "warn"],
         env,
       );
       workers.push(worker);

@@ -16,6 +16,7 @@ import {
   type CliProcess,
   redisUrl,
   spawnCli,
+  spawnWorker,
   stopProcess,
   waitFor,
   writeDocuments,
@@ -65,7 +66,7 @@ describe("a fleet of three worker processes on one large source (real Redis, san
       role: "test",
     });
     for (let index = 0; index < 3; index++) {
-      workers.push(spawnCli(["worker", "--config", file, "--concurrency", "3", "--log-level", "warn"], env));
+      workers.push(spawnWorker(["--config", file, "--concurrency", "3", "--log-level", "warn"], env));
     }
     await waitFor(
       "three workers connected",

@@ -9,6 +9,7 @@ import {
   type SyncWorkerHandle,
   type WorkerServiceOptions,
 } from "@content-sync/sync";
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { pino } from "pino";
@@ -22,8 +23,13 @@ export interface SchedulerAppOptions {
   registry?: ConnectorRegistry;
   /** HTTP port; 0 picks a free one. Default 8080. */
   port?: number;
-  /** Interface to bind. Default 0.0.0.0 (webhooks come from outside). */
+  /**
+   * Interface to bind. Default 127.0.0.1: a bare run is reachable from this machine only. Bind
+   * 0.0.0.0 (the image does) where webhooks and Prometheus must reach it from outside.
+   */
   host?: string;
+  /** See HttpServerOptions.trustProxy. Default false. */
+  trustProxy?: boolean | number | string;
   /** Also run a worker in this process (`content-sync serve`). Default false. */
   withWorker?: boolean;
   worker?: WorkerServiceOptions;
@@ -38,8 +44,10 @@ export interface SchedulerAppOptions {
 }
 
 export interface SchedulerApp {
-  /** e.g. http://127.0.0.1:8080 */
+  /** Where this machine reaches it, e.g. http://127.0.0.1:8080 (loopback when bound to every interface). */
   url: string;
+  /** The address actually bound, e.g. `127.0.0.1:8080`, `0.0.0.0:8080` or `[::]:8080`. */
+  address: string;
   context: ServiceContext;
   http: FastifyInstance;
   scheduler: SchedulerService;
@@ -85,16 +93,23 @@ export async function startSchedulerApp(options: SchedulerAppOptions): Promise<S
     http = await buildHttpServer({
       context,
       adminToken: env.CONTENT_SYNC_ADMIN_TOKEN || undefined,
+      metricsToken: env.CONTENT_SYNC_METRICS_TOKEN || undefined,
+      trustProxy: options.trustProxy,
       maxWebhookBytes: options.maxWebhookBytes,
       coalesceWindowMs: options.coalesceWindowMs,
       now: options.now,
     });
-    const address = await http.listen({ port: options.port ?? 8080, host: options.host ?? "0.0.0.0" });
+    await http.listen({ port: options.port ?? 8080, host: options.host ?? "127.0.0.1" });
+    const bound = http.server.address() as AddressInfo;
+    const address =
+      bound.family === "IPv6" ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`;
+    const wildcard = bound.address === "0.0.0.0" || bound.address === "::";
+    const url = wildcard ? `http://127.0.0.1:${bound.port}` : `http://${address}`;
     logger.info({ address, worker: Boolean(worker) }, "scheduler listening");
-    const url = address.replace("0.0.0.0", "127.0.0.1").replace("[::]", "127.0.0.1");
     const started = { http, scheduler };
     return {
       url,
+      address,
       context,
       http: started.http,
       scheduler: started.scheduler,

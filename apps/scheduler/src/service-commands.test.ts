@@ -165,8 +165,8 @@ sources:
     expect(missing.err()).toContain('no run "nope"');
   });
 
-  it("worker and serve refuse a config without its Intercom token (exit 2, naming the env var), before writing anything", async () => {
-    for (const command of [["worker"], ["serve", "--port", "18999"]]) {
+  it("serve refuses a config without its Intercom token (exit 2, naming the env var), before writing anything", async () => {
+    for (const command of [["serve", "--port", "18999"]]) {
       const run = io(dir, env);
       expect(await runCli(command, run.ctx)).toBe(2);
       expect(run.err()).toMatch(/intercom\.tokenEnv: the env var INTERCOM_ACCESS_TOKEN .* is not set/);

@@ -1,7 +1,5 @@
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { basic, type WordPressSite } from "../../../packages/connectors/test/wordpress/wordpress-site.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -43,27 +41,15 @@ async function acceptsCredentials(site: WordPressSite): Promise<boolean> {
   return response?.status === 200;
 }
 
-/** The end-to-end WordPress: reused when it answers with its credentials, else set up by the script. */
+/**
+ * The end-to-end WordPress, as test/setup/prepare-system.sh left it (vitest's global setup of the e2e
+ * project runs that script before the suites, and so does .ci/run).
+ */
 export async function wordpressE2eSite(): Promise<WordPressSite> {
-  const existing = await readSite();
-  if (existing && (await acceptsCredentials(existing))) return existing;
-  try {
-    await promisify(execFile)("bash", [setupScript], {
-      env: { ...process.env, ...E2E_SITE },
-      timeout: 900_000,
-      maxBuffer: 10 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(
-      `the end-to-end WordPress needs ${setupScript} to succeed (as root) with ${JSON.stringify(E2E_SITE)}: ${stderr ?? String(error)}`,
-    );
-  }
   const site = await readSite();
-  if (!site || !(await acceptsCredentials(site))) {
-    throw new Error(
-      `${setupScript} ran but ${envFile} does not describe a WordPress that accepts its credentials`,
-    );
-  }
-  return site;
+  if (site && (await acceptsCredentials(site))) return site;
+  throw new Error(
+    `no end-to-end WordPress answers with the credentials in ${envFile}: run ` +
+      `\`bash test/setup/prepare-system.sh wordpress-e2e\` as root (it runs ${setupScript} with ${JSON.stringify(E2E_SITE)})`,
+  );
 }

@@ -57,7 +57,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A `content-sync` CLI process (through tsx, against the TypeScript sources). */
+/** A `content-sync` CLI or `content-sync-worker` process (through tsx, against the TypeScript sources). */
 export interface CliProcess {
   child: ChildProcess;
   output(): string;
@@ -65,15 +65,23 @@ export interface CliProcess {
 }
 
 export function spawnCli(args: string[], env: Record<string, string | undefined>): CliProcess {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", "apps/scheduler/src/bin.ts", ...args],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  return spawnSource("apps/scheduler/src/bin.ts", args, env);
+}
+
+/**
+ * A `content-sync-worker` process (apps/worker, the one worker entry point). Its health endpoint gets
+ * a free port, so several run side by side.
+ */
+export function spawnWorker(args: string[], env: Record<string, string | undefined>): CliProcess {
+  return spawnSource("apps/worker/src/main.ts", ["--port", "0", ...args], env);
+}
+
+function spawnSource(script: string, args: string[], env: Record<string, string | undefined>): CliProcess {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString();

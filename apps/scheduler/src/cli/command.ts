@@ -13,12 +13,25 @@ export interface CliContext {
 /** One `content-sync <name>` command. */
 export interface CliCommand {
   name: string;
-  /** One line for the command list. */
-  summary: string;
   /** Full help text, printed by `content-sync <name> --help` and on usage errors. */
   usage: string;
-  /** Returns the process exit code. */
+  /**
+   * Returns the process exit code. `argv` no longer holds the global `--log-level`: the dispatcher
+   * checked it and put it in `ctx.env.LOG_LEVEL`.
+   */
   run(argv: readonly string[], ctx: CliContext): Promise<number>;
+}
+
+/**
+ * A command as the dispatcher lists it. Its module (and everything that module imports: the engine,
+ * BullMQ, fastify, connectors) is loaded only when the command runs, so `--help`, `--version` and
+ * a light command start fast.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  load(): Promise<CliCommand>;
 }
 
 /** Exit codes shared by every command. */

@@ -4,6 +4,7 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CliCommand, CliContext } from "./command.js";
+import { commands } from "./commands/index.js";
 import { runCli } from "./run-cli.js";
 
 function io(cwd: string, env: Record<string, string> = {}) {
@@ -111,14 +112,61 @@ describe("content-sync command dispatch", () => {
   it("turns a command's unexpected error into exit 1 with its message", async () => {
     const failing: CliCommand = {
       name: "boom",
-      summary: "fails",
       usage: "Usage: boom",
       run: async () => {
         throw new TypeError("wires crossed");
       },
     };
     const run = io(dir);
-    expect(await runCli(["boom"], run.ctx, [failing])).toBe(1);
+    expect(
+      await runCli(["boom"], run.ctx, [{ name: "boom", summary: "fails", load: async () => failing }]),
+    ).toBe(1);
     expect(run.err()).toContain("content-sync boom failed: TypeError: wires crossed");
+  });
+
+  it("prints the version of the package", async () => {
+    const version = io(dir);
+    expect(await runCli(["--version"], version.ctx)).toBe(0);
+    expect(version.out()).toMatch(/^content-sync \d+\.\d+\.\d+\n$/);
+  });
+
+  it("suggests the command a typo meant, and says where `worker` went", async () => {
+    for (const [typed, meant] of [
+      ["synk", "sync"],
+      ["stauts", "status"],
+      ["serv", "serve"],
+      ["backfil", "backfill"],
+      ["sandbx", "sandbox"],
+    ] as const) {
+      const typo = io(dir);
+      expect(await runCli([typed], typo.ctx)).toBe(2);
+      expect(typo.err()).toContain(`unknown command "${typed}". Did you mean "${meant}"?`);
+    }
+    const far = io(dir);
+    expect(await runCli(["deploy"], far.ctx)).toBe(2);
+    expect(far.err()).not.toContain("Did you mean");
+    const worker = io(dir);
+    expect(await runCli(["worker"], worker.ctx)).toBe(2);
+    expect(worker.err()).toContain("npx content-sync-worker");
+  });
+
+  it("refuses an unknown --log-level or LOG_LEVEL with exit 2, for every command, before it runs", async () => {
+    for (const entry of commands) {
+      const flag = io(dir);
+      expect(await runCli([entry.name, "--log-level", "loud"], flag.ctx), entry.name).toBe(2);
+      expect(flag.err()).toContain(
+        `content-sync ${entry.name}: --log-level expects one of fatal|error|warn|info|debug|trace|silent, got "loud"`,
+      );
+      const equals = io(dir);
+      expect(await runCli([entry.name, "--log-level=verbose"], equals.ctx), entry.name).toBe(2);
+      const env = io(dir, { LOG_LEVEL: "chatty" });
+      expect(await runCli([entry.name, "--help"], env.ctx), entry.name).toBe(2);
+      expect(env.err()).toContain(
+        'LOG_LEVEL expects one of fatal|error|warn|info|debug|trace|silent, got "chatty"',
+      );
+    }
+    // A valid level is taken by every command, including those that print help.
+    const ok = io(dir);
+    expect(await runCli(["status", "--log-level", "debug", "--help"], ok.ctx)).toBe(0);
   });
 });

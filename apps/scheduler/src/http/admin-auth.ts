@@ -30,6 +30,27 @@ export function presentedToken(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * `valid` when the request carries the admin token, `absent` when it carries none, `wrong` when it
+ * carries another one (or no admin token is configured and it carries one anyway).
+ */
+export function adminCredential(
+  request: FastifyRequest,
+  adminToken: string | undefined,
+): "valid" | "absent" | "wrong" {
+  const token = presentedToken(request);
+  if (!token) return "absent";
+  return adminToken && sameSecret(token, adminToken) ? "valid" : "wrong";
+}
+
+/**
+ * The admin cookie for Bull Board. `Secure` when the request came over https (directly, or through a
+ * trusted proxy's X-Forwarded-Proto: Fastify's `trustProxy`), so the browser never sends it in clear.
+ */
+export function adminCookie(token: string, secure: boolean): string {
+  return `${ADMIN_COOKIE}=${encodeURIComponent(token)}; Path=/admin; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+}
+
+/**
  * Answers 403 when no admin token is configured (admin actions are off) and 401 when the request's
  * token is missing or wrong. Returns true when the request may proceed.
  */

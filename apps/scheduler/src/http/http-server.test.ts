@@ -224,15 +224,38 @@ sources:
       finishedAt: NOW - 1_000,
       counts: { created: 3, updated: 1, unchanged: 0, deleted: 2, failed: 1 },
       errors: [],
+      deletionsBlocked: 12,
     });
-    await context.ledger.countIntercomCall(429);
-    await context.ledger.countIntercomCall(200);
+    await context.ledger.countIntercomCall(429, 40);
+    await context.ledger.countIntercomCall(200, 700);
     const metrics = (await app.inject("/metrics")).body;
     expect(metrics).toContain('content_sync_pages_total{source="hooked",outcome="created"} 3');
     expect(metrics).toContain('content_sync_pages_total{source="hooked",outcome="failed"} 1');
     expect(metrics).toContain('content_sync_intercom_calls_total{status="429"} 1');
     expect(metrics).toContain("content_sync_intercom_rate_limited_total 1");
-    expect(metrics).toContain('content_sync_run_duration_seconds_total{source="hooked",mode="full"} 3');
+    expect(metrics).toContain("# TYPE content_sync_run_duration_seconds histogram");
+    expect(metrics).toContain(
+      'content_sync_run_duration_seconds_bucket{source="hooked",mode="full",le="1"} 0',
+    );
+    expect(metrics).toContain(
+      'content_sync_run_duration_seconds_bucket{source="hooked",mode="full",le="5"} 1',
+    );
+    expect(metrics).toContain(
+      'content_sync_run_duration_seconds_bucket{source="hooked",mode="full",le="+Inf"} 1',
+    );
+    expect(metrics).toContain('content_sync_run_duration_seconds_sum{source="hooked",mode="full"} 3');
+    expect(metrics).toContain('content_sync_run_duration_seconds_count{source="hooked",mode="full"} 1');
+    expect(metrics).toContain("# TYPE content_sync_intercom_request_duration_seconds histogram");
+    expect(metrics).toContain('content_sync_intercom_request_duration_seconds_bucket{le="0.05"} 1');
+    expect(metrics).toContain('content_sync_intercom_request_duration_seconds_bucket{le="0.5"} 1');
+    expect(metrics).toContain('content_sync_intercom_request_duration_seconds_bucket{le="1"} 2');
+    expect(metrics).toContain("content_sync_intercom_request_duration_seconds_count 2");
+    expect(metrics).toContain("content_sync_intercom_request_duration_seconds_sum 0.74");
+    expect(metrics).toContain('content_sync_deletion_guard_tripped_total{source="hooked"} 1');
+    // Node's default metrics under their standard names, and never a doubled prefix.
+    expect(metrics).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(metrics).not.toMatch(/content_sync_process_|content_sync_content_sync_/);
     expect(metrics).toContain('content_sync_source_freshness_lag_seconds{source="hooked"} 1');
     expect(metrics).toMatch(/content_sync_queue_jobs\{state="waiting"\} \d+/);
     expect(metrics).toMatch(/content_sync_queue_jobs\{state="active"\} \d+/);
@@ -267,6 +290,81 @@ sources:
       "cms",
       "plain",
     ]);
+  });
+
+  it("shows the status summary to anyone, and document errors and failed jobs only with the admin token", async () => {
+    await context.ledger.record({
+      runId: "r-private",
+      sourceId: "plain",
+      mode: "full",
+      trigger: "manual",
+      status: "partial",
+      startedAt: NOW - 2_000,
+      finishedAt: NOW - 1_000,
+      counts: { created: 1, updated: 0, unchanged: 0, deleted: 0, failed: 1 },
+      errors: [{ externalId: "hr/salaries-2026.md", message: "cannot parse front matter" }],
+      message: "listing stopped early: EACCES /mnt/hr/private",
+    });
+    const summary = await app.inject("/api/status");
+    expect(summary.statusCode).toBe(200);
+    const plain = summary.json().sources.find((source: { id: string }) => source.id === "plain");
+    expect(plain.lastRuns[0]).toMatchObject({
+      runId: "r-private",
+      counts: { created: 1, failed: 1 },
+      errorCount: 1,
+    });
+    expect(summary.json()).toMatchObject({ detail: "summary" });
+    expect(summary.json().failedJobs).toBeUndefined();
+    expect(summary.body).not.toContain("salaries");
+    expect(summary.body).not.toContain("/mnt/hr");
+
+    const full = await app.inject({ url: "/api/status", headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(full.json()).toMatchObject({ detail: "full", failedJobs: expect.any(Array) });
+    expect(full.body).toContain("hr/salaries-2026.md");
+    expect(
+      (await app.inject({ url: "/api/status", headers: { authorization: "Bearer nope" } })).statusCode,
+    ).toBe(401);
+    // The page itself is a shell: its data comes from /api/status.
+    const page = await app.inject("/status");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain("salaries");
+  });
+
+  it("sets the Bull Board cookie Secure over https, seen through a trusted proxy's X-Forwarded-Proto", async () => {
+    const behindProxy = await buildHttpServer({ context, adminToken: ADMIN, trustProxy: true });
+    try {
+      const https = await behindProxy.inject({
+        url: `/admin/login?token=${ADMIN}`,
+        headers: { "x-forwarded-proto": "https" },
+      });
+      expect(String(https.headers["set-cookie"])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+      const http = await behindProxy.inject(`/admin/login?token=${ADMIN}`);
+      expect(String(http.headers["set-cookie"])).not.toContain("Secure");
+    } finally {
+      await behindProxy.close();
+    }
+    // Without trustProxy the header is not believed: a client cannot claim https.
+    const claimed = await app.inject({
+      url: `/admin/login?token=${ADMIN}`,
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(String(claimed.headers["set-cookie"])).not.toContain("Secure");
+  });
+
+  it("asks for the metrics token on /metrics when one is configured", async () => {
+    const guarded = await buildHttpServer({ context, metricsToken: "scrape-me" });
+    try {
+      expect((await guarded.inject("/metrics")).statusCode).toBe(401);
+      const scraped = await guarded.inject({
+        url: "/metrics",
+        headers: { authorization: "Bearer scrape-me" },
+      });
+      expect(scraped.statusCode).toBe(200);
+      expect(scraped.body).toContain("content_sync_pages_total");
+      expect((await guarded.inject("/healthz")).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it("reports not ready while Redis is unreachable", async () => {

@@ -4,8 +4,9 @@ import { FastifyAdapter } from "@bull-board/fastify";
 import { collectStatus, enqueueSourceRun, type ServiceContext, statusSources } from "@content-sync/sync";
 import Fastify, { type FastifyInstance } from "fastify";
 import { z } from "zod";
-import { ADMIN_COOKIE, checkAdmin, sameSecret } from "./admin-auth.js";
+import { adminCookie, adminCredential, checkAdmin, sameSecret } from "./admin-auth.js";
 import { createMetricsRegistry } from "./metrics.js";
+import { publicStatus } from "./public-status.js";
 import { STATUS_PAGE_HTML } from "./status-page.html.js";
 import { webhookRoutes } from "./webhook-routes.js";
 
@@ -17,6 +18,17 @@ export interface HttpServerOptions {
   maxWebhookBytes?: number;
   /** Quiet period ending a burst of webhook events for one document, ms. Default 1 000. */
   coalesceWindowMs?: number;
+  /**
+   * Bearer token Prometheus must present on `/metrics`; unset leaves `/metrics` open (it carries
+   * counts per source, no document data). Default unset.
+   */
+  metricsToken?: string;
+  /**
+   * Fastify's `trustProxy`: which proxies' X-Forwarded-* headers to believe (true, a hop count, or
+   * addresses/CIDRs). It decides whether a request came over https (the admin cookie's `Secure`).
+   * Default false: only the direct connection counts.
+   */
+  trustProxy?: boolean | number | string;
   /** Clock for webhook timestamp checks and lag; injectable for tests. */
   now?: () => number;
 }
@@ -28,11 +40,16 @@ const syncNowBody = z
 /**
  * The scheduler's HTTP surface: webhooks, `/healthz`, `/readyz`, `/metrics`, the status page and its
  * JSON, "sync now", and Bull Board under `/admin/queues` behind the admin token.
+ *
+ * Readable without the admin token: webhooks (they check their own signatures), health and readiness,
+ * `/metrics` (unless `metricsToken` is set), the status page's HTML and a summary of `/api/status`
+ * with the same aggregates as `/metrics`. Everything naming documents or jobs (document errors, run
+ * notes, failed jobs), "sync now" and Bull Board need the admin token.
  */
 export async function buildHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { context } = options;
   const now = options.now ?? Date.now;
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: options.trustProxy ?? false });
 
   await app.register(webhookRoutes, {
     context,
@@ -59,7 +76,17 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   });
 
   const metrics = createMetricsRegistry(context, now);
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", async (request, reply) => {
+    if (options.metricsToken) {
+      const authorization = request.headers.authorization ?? "";
+      const given = authorization.startsWith("Bearer ") ? authorization.slice(7).trim() : "";
+      if (!sameSecret(given, options.metricsToken)) {
+        return reply
+          .code(401)
+          .header("www-authenticate", "Bearer")
+          .send({ error: "metrics token missing or wrong" });
+      }
+    }
     const body = await metrics.metrics();
     return reply.type(metrics.contentType).send(body);
   });
@@ -68,11 +95,23 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   app.get("/status", async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(STATUS_PAGE_HTML),
   );
-  app.get("/api/status", async () => collectStatus({ ...statusSources(context), now }));
-  // The audit trail of one run: which pages it created, updated and deleted, and why.
+  app.get("/api/status", async (request, reply) => {
+    const credential = adminCredential(request, options.adminToken);
+    if (credential === "wrong") {
+      return reply
+        .code(401)
+        .header("www-authenticate", "Bearer")
+        .send({ error: "admin token missing or wrong" });
+    }
+    const report = await collectStatus({ ...statusSources(context), now });
+    return credential === "valid" ? { detail: "full", ...report } : publicStatus(report);
+  });
+  // The audit trail of one run: which pages it created, updated and deleted, and why. It names
+  // documents, so it needs the admin token like the status's details.
   app.get<{ Params: { sourceId: string; runId: string } }>(
     "/api/sources/:sourceId/runs/:runId",
     async (request, reply) => {
+      if (!checkAdmin(request, reply, options.adminToken)) return reply;
       const { sourceId, runId } = request.params;
       if (!/^[a-z0-9-]{1,64}$/.test(sourceId))
         return reply.code(404).send({ error: `unknown source "${sourceId}"` });
@@ -104,10 +143,8 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
       return reply.code(401).send({ error: "admin token missing or wrong" });
     }
     return reply
-      .header(
-        "set-cookie",
-        `${ADMIN_COOKIE}=${encodeURIComponent(token)}; Path=/admin; HttpOnly; SameSite=Strict`,
-      )
+      .header("set-cookie", adminCookie(token, request.protocol === "https"))
+      .header("cache-control", "no-store")
       .redirect("/admin/queues");
   });
   const board = new FastifyAdapter();

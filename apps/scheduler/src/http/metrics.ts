@@ -1,13 +1,17 @@
-import type { ServiceContext } from "@content-sync/sync";
+import { INTERCOM_LATENCY_BUCKETS, RUN_DURATION_BUCKETS, type ServiceContext } from "@content-sync/sync";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { type HistogramSeries, registerFleetHistogram } from "./fleet-histogram.js";
 
 /**
  * Prometheus metrics for the whole fleet. Counters live in Redis (every worker adds to them), so each
  * scrape reads them there: a scheduler restart or a worker added elsewhere never loses or splits a count.
+ * Names follow Prometheus conventions: one `content_sync_` prefix, base units in the name (`_seconds`),
+ * `_total` on counters; Node's default metrics keep their standard names (`process_cpu_seconds_total`,
+ * `nodejs_*`) so stock dashboards find them. Workers expose their own process metrics (apps/worker).
  */
 export function createMetricsRegistry(context: ServiceContext, now: () => number = Date.now): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "content_sync_process_" });
+  collectDefaultMetrics({ register: registry });
   // One read of the Redis counters per scrape, shared by the metrics below.
   let pending: ReturnType<typeof context.ledger.counters> | undefined;
   const counters = () => {
@@ -62,15 +66,56 @@ export function createMetricsRegistry(context: ServiceContext, now: () => number
       }
     },
   });
+  registerFleetHistogram(registry, {
+    name: "content_sync_run_duration_seconds",
+    help: "Duration of finished runs, per source and mode (start to the run's record, batches included).",
+    bounds: RUN_DURATION_BUCKETS,
+    async read() {
+      const { runDurationBuckets, runSeconds } = await counters();
+      const series = new Map<string, HistogramSeries & { buckets: Map<string, number> }>();
+      const seriesFor = (sourceId: string, mode: string) => {
+        const key = `${sourceId}|${mode}`;
+        let entry = series.get(key);
+        if (!entry) {
+          entry = { labels: { source: sourceId, mode }, buckets: new Map(), sum: 0 };
+          series.set(key, entry);
+        }
+        return entry;
+      };
+      for (const entry of runDurationBuckets)
+        seriesFor(entry.sourceId, entry.mode).buckets.set(entry.le, entry.value);
+      for (const entry of runSeconds) {
+        // Runs recorded before the histogram existed have a sum but no buckets: no series for them.
+        const key = `${entry.sourceId}|${entry.mode}`;
+        if (series.has(key)) seriesFor(entry.sourceId, entry.mode).sum = entry.value;
+      }
+      return [...series.values()];
+    },
+  });
+  registerFleetHistogram(registry, {
+    name: "content_sync_intercom_request_duration_seconds",
+    help: "Latency of each HTTP attempt to Intercom, answered or not, across the fleet.",
+    bounds: INTERCOM_LATENCY_BUCKETS,
+    async read() {
+      const { intercomLatencyBuckets, intercomSeconds } = await counters();
+      if (intercomLatencyBuckets.length === 0) return [];
+      return [
+        {
+          labels: {},
+          buckets: new Map(intercomLatencyBuckets.map((entry) => [entry.le, entry.value])),
+          sum: intercomSeconds,
+        },
+      ];
+    },
+  });
   new Counter({
-    name: "content_sync_run_duration_seconds_total",
-    help: "Time spent in runs per source and mode; divide by content_sync_runs_total for the mean.",
-    labelNames: ["source", "mode"],
+    name: "content_sync_deletion_guard_tripped_total",
+    help: "Runs whose deletions the deletion guard held back (more than the source's deletion.maxDeletes).",
+    labelNames: ["source"],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const entry of (await counters()).runSeconds)
-        this.inc({ source: entry.sourceId, mode: entry.mode }, entry.value);
+      for (const entry of (await counters()).deletionGuard) this.inc({ source: entry.sourceId }, entry.value);
     },
   });
   new Gauge({
@@ -97,17 +142,6 @@ export function createMetricsRegistry(context: ServiceContext, now: () => number
       for (const source of context.config.sources) {
         this.set({ source: source.id }, await context.state.countFailures(source.id));
       }
-    },
-  });
-  new Counter({
-    name: "content_sync_deletions_blocked_total",
-    help: "Runs whose deletions a deletion limit (or a state rebuild) held back, per source.",
-    labelNames: ["source"],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const entry of (await counters()).deletionsBlocked)
-        this.inc({ source: entry.sourceId }, entry.value);
     },
   });
   new Gauge({

@@ -1,7 +1,11 @@
 /**
  * The status page: static HTML plus a small script that reads `/api/status` and posts "sync now" with
- * the admin token the operator types (kept in sessionStorage, sent as a Bearer header). Everything
- * dynamic is inserted with textContent, so document errors cannot inject markup.
+ * the admin token the operator types (kept in sessionStorage, sent as a Bearer header). Without the
+ * token `/api/status` is a summary (counts, lag, schedules); with it, document errors and failed jobs
+ * too. Everything dynamic is inserted with textContent, so document errors cannot inject markup.
+ *
+ * The page re-renders every 2 s, so what a "Sync now" click answered is kept per source and drawn
+ * again by each render, instead of living in an element the next render replaces.
  */
 export const STATUS_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -22,8 +26,9 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <h1>content-sync</h1>
 <div id="auth">
   <label>Admin token <input id="admin-token" type="password" autocomplete="off"></label>
-  <span class="muted">needed for "Sync now" · <a href="/admin/queues">queue dashboard</a></span>
+  <span class="muted">needed for "Sync now" · <a id="board" href="/admin/queues">queue dashboard</a></span>
 </div>
+<div id="detail" class="muted"></div>
 <div id="queue" class="muted">loading…</div>
 <div id="sources"></div>
 <h2>Failed jobs</h2>
@@ -31,26 +36,39 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <script>
 const tokenInput = document.getElementById("admin-token");
 tokenInput.value = sessionStorage.getItem("content-sync-admin") || "";
-tokenInput.addEventListener("change", () => sessionStorage.setItem("content-sync-admin", tokenInput.value));
+tokenInput.addEventListener("change", () => { sessionStorage.setItem("content-sync-admin", tokenInput.value); refresh(); });
 const el = (tag, text, className) => { const node = document.createElement(tag); if (text !== undefined) node.textContent = text; if (className) node.className = className; return node; };
+// Bull Board loads its own assets, so the browser logs in once: /admin/login sets the admin cookie.
+document.getElementById("board").addEventListener("click", (event) => {
+  if (!tokenInput.value) return;
+  event.preventDefault();
+  location.href = "/admin/login?token=" + encodeURIComponent(tokenInput.value);
+});
 const when = (ms) => ms ? new Date(ms).toLocaleString() : "—";
+const auth = () => tokenInput.value ? { authorization: "Bearer " + tokenInput.value } : {};
+// What the last "Sync now" of each source answered: { text, className }. Survives re-renders.
+const messages = new Map();
+let busy = new Set();
 
-async function syncNow(sourceId, button, message) {
-  button.disabled = true;
-  message.textContent = "queueing…";
+async function syncNow(sourceId) {
+  busy.add(sourceId);
+  messages.set(sourceId, { text: "queueing…", className: "muted" });
+  render();
   try {
     const response = await fetch("/api/sources/" + encodeURIComponent(sourceId) + "/sync", {
       method: "POST",
-      headers: { authorization: "Bearer " + tokenInput.value, "content-type": "application/json" },
+      headers: { ...auth(), "content-type": "application/json" },
       body: JSON.stringify({ mode: "full" }),
     });
-    const body = await response.json();
-    message.textContent = response.ok ? "queued as " + body.jobId : "refused: " + body.error;
-    message.className = response.ok ? "muted" : "error";
+    const body = await response.json().catch(() => ({ error: "HTTP " + response.status }));
+    messages.set(sourceId, response.ok
+      ? { text: "queued as " + body.jobId, className: "muted" }
+      : { text: "refused: " + body.error, className: "error" });
   } catch (error) {
-    message.textContent = "failed: " + error; message.className = "error";
+    messages.set(sourceId, { text: "failed: " + error, className: "error" });
   } finally {
-    button.disabled = false;
+    busy.delete(sourceId);
+    render();
     refresh();
   }
 }
@@ -64,8 +82,11 @@ function renderSource(source) {
   const schedules = source.schedules.map((s) => s.mode + " " + (s.every !== undefined ? "every " + s.every / 1000 + "s" : s.pattern + " " + (s.tz || "UTC")) + " (next " + when(s.next) + ")");
   box.append(el("div", "schedules: " + (schedules.join("; ") || "none")));
   const button = el("button", "Sync now");
-  const message = el("span", "", "muted");
-  button.addEventListener("click", () => syncNow(source.id, button, message));
+  button.disabled = busy.has(source.id);
+  const said = messages.get(source.id);
+  const message = el("span", said ? said.text : "", said ? said.className : "muted");
+  message.dataset.message = "sync";
+  button.addEventListener("click", () => syncNow(source.id));
   box.append(button, " ", message);
   const table = el("table");
   const head = el("tr");
@@ -76,9 +97,9 @@ function renderSource(source) {
     row.className = "run";
     row.append(el("td", when(run.finishedAt)), el("td", run.mode), el("td", run.status, run.status === "failed" ? "error" : run.status));
     for (const kind of ["created", "updated", "unchanged", "deleted", "failed"]) { const cell = el("td", String(run.counts[kind])); cell.dataset.count = kind; row.append(cell); }
-    row.append(el("td", run.message || ""));
+    row.append(el("td", run.message || (run.errorCount ? run.errorCount + " document error(s): admin token to see them" : "")));
     table.append(row);
-    for (const error of run.errors.slice(0, 10)) {
+    for (const error of (run.errors || []).slice(0, 10)) {
       const errorRow = el("tr");
       const cell = el("td", error.externalId + ": " + error.message, "error");
       cell.colSpan = 9;
@@ -91,17 +112,28 @@ function renderSource(source) {
   return box;
 }
 
-async function refresh() {
-  const response = await fetch("/api/status");
-  if (!response.ok) { document.getElementById("queue").textContent = "status unavailable (" + response.status + ")"; return; }
-  const report = await response.json();
+let report;
+function render() {
+  if (!report) return;
   const q = report.queue;
+  document.getElementById("detail").textContent = report.detail === "full" ? "" : "Summary: document errors and failed jobs need the admin token.";
   document.getElementById("queue").textContent = "queue: " + q.waiting + " waiting, " + q.active + " active, " + q.delayed + " delayed, " + q.waitingChildren + " waiting for batches, " + q.failed + " failed";
-  const container = document.getElementById("sources");
-  container.replaceChildren(...report.sources.map(renderSource));
+  document.getElementById("sources").replaceChildren(...report.sources.map(renderSource));
   const failed = document.getElementById("failed");
+  if (report.detail !== "full") { failed.textContent = q.failed + " (details need the admin token)"; return; }
   failed.replaceChildren(...report.failedJobs.map((job) => el("div", job.id + " " + job.name + " " + (job.sourceId || "") + ": " + job.reason, "error")));
   if (report.failedJobs.length === 0) failed.textContent = "none";
+}
+
+async function refresh() {
+  let response = await fetch("/api/status", { headers: auth() });
+  if (response.status === 401) {
+    document.getElementById("detail").textContent = "The admin token is wrong: showing the summary.";
+    response = await fetch("/api/status");
+  }
+  if (!response.ok) { document.getElementById("queue").textContent = "status unavailable (" + response.status + ")"; return; }
+  report = await response.json();
+  render();
 }
 refresh();
 setInterval(refresh, 2000);

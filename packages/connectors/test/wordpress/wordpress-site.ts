@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const setupScript = path.join(repoRoot, "test", "wordpress", "setup.sh");
@@ -38,27 +36,17 @@ async function answers(site: WordPressSite): Promise<boolean> {
 }
 
 /**
- * The real WordPress the suite runs against: read from the setup script's env file, or set up by
- * running that script when the file is missing or the site does not answer with its credentials.
+ * The real WordPress the suite runs against, as test/setup/prepare-system.sh left it (vitest's global
+ * setup of this project runs that script before the suites, and so does .ci/run): read from the setup
+ * script's env file, and checked to accept its credentials.
  */
 export async function wordpressSite(): Promise<WordPressSite> {
-  const existing = await readEnvFile();
-  if (existing && (await answers(existing))) return existing;
-  try {
-    await promisify(execFile)("bash", [setupScript], { timeout: 900_000, maxBuffer: 10 * 1024 * 1024 });
-  } catch (error) {
-    const { stderr } = error as { stderr?: string };
-    throw new Error(
-      `the real-WordPress suite needs ${setupScript} to succeed (run it as root); it failed: ${stderr ?? String(error)}`,
-    );
-  }
   const site = await readEnvFile();
-  if (!site || !(await answers(site))) {
-    throw new Error(
-      `${setupScript} ran but ${envFile} does not describe a WordPress that accepts its credentials`,
-    );
-  }
-  return site;
+  if (site && (await answers(site))) return site;
+  throw new Error(
+    `no WordPress answers with the credentials in ${envFile}: run \`bash test/setup/prepare-system.sh wordpress\` ` +
+      `as root (it runs ${setupScript}; vitest's global setup does so before the suites when it can)`,
+  );
 }
 
 export function basic(site: WordPressSite, password = site.appPassword): string {

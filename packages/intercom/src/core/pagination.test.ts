@@ -414,4 +414,40 @@ describe("Paginator", () => {
       path: "/articles",
     });
   });
+
+  it("awaits to the first page with one request, and iterates every item (stripe-node's convention)", async () => {
+    const server = await startServer((req, res, origin) => {
+      const page = Number(req.url.searchParams.get("page") ?? 1);
+      json(res, 200, {
+        type: "list",
+        data: ITEMS.slice((page - 1) * 3, page * 3),
+        pages: { next: page < 3 ? `${origin}/ai/external_pages?page=${page + 1}` : null },
+      });
+    });
+    const list = paginateNextUrl<Item, ListPage>(
+      httpFor(server),
+      { method: "GET", path: "/ai/external_pages" },
+      dataOf,
+    );
+    expect(server.requests).toHaveLength(0);
+    const first = await list;
+    expect(first.data.map((item) => item.id)).toEqual(["1", "2", "3"]);
+    expect(server.requests).toHaveLength(1);
+    // Awaiting again shares the answer; then() chains like a promise's.
+    expect(await list).toBe(first);
+    await expect(list.then((page) => page.data.length)).resolves.toBe(3);
+    expect(server.requests).toHaveLength(1);
+
+    const ids: string[] = [];
+    for await (const item of list) ids.push(item.id);
+    expect(ids).toEqual(ALL_IDS);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it("rejects an awaited list with the first page's error", async () => {
+    const server = await startServer((_req, res) => json(res, 404, { type: "error.list", errors: [] }));
+    const list = paginateNextUrl(httpFor(server), { method: "GET", path: "/articles" }, dataOf);
+    await expect(list).rejects.toMatchObject({ name: "IntercomNotFoundError", status: 404 });
+    await expect(list.then(undefined, () => "handled")).resolves.toBe("handled");
+  });
 });

@@ -9,17 +9,47 @@ export interface FetchedPage<P> {
 }
 
 /**
- * A list that fetches its pages lazily. Iterate it for items (`for await (const x of list)`), or
- * `pages()` for whole pages. Every iteration starts again from the first page; stopping early (`break`)
- * sends no further requests.
+ * A list call's result: awaitable for its first page and async-iterable over every item, the
+ * convention of stripe-node, so the common mistake of awaiting a list just works:
+ *
+ * ```ts
+ * const first = await client.aiContent.listExternalPages(); // one request: the first page as sent
+ * for await (const page of client.aiContent.listExternalPages()) … // every item, page after page
+ * ```
+ *
+ * Nothing is sent until the list is awaited or iterated. Awaiting fetches the first page once and
+ * every later `await` of the same list shares that answer; each iteration (items, or `pages()` for
+ * whole pages) starts again from the first page, and stopping early (`break`) sends no further
+ * requests.
+ *
+ * Hazard: being thenable, a list returned from an `async` function (or passed to `Promise.resolve`)
+ * is resolved to its first page. Return it from a plain function to hand the list itself on.
  */
-export class Paginator<T, P = unknown> implements AsyncIterable<T> {
+export class Paginator<T, P = unknown> implements AsyncIterable<T>, PromiseLike<P> {
   readonly #source: () => AsyncIterable<FetchedPage<P>>;
   readonly #itemsOf: (page: P) => readonly T[];
+  #firstPage: Promise<P> | undefined;
 
   constructor(source: () => AsyncIterable<FetchedPage<P>>, itemsOf: (page: P) => readonly T[]) {
     this.#source = source;
     this.#itemsOf = itemsOf;
+  }
+
+  /** The first page, fetched on first use and shared by every `await` of this list. */
+  firstPage(): Promise<P> {
+    this.#firstPage ??= (async () => {
+      for await (const { page } of this.#source()) return page;
+      throw new TypeError("the list produced no page");
+    })();
+    return this.#firstPage;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: deliberately thenable: `await list` is its first page.
+  then<R1 = P, R2 = never>(
+    onFulfilled?: ((page: P) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.firstPage().then(onFulfilled, onRejected);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {

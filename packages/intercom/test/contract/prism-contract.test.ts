@@ -29,10 +29,9 @@ function body<B>(operationId: OperationId, overrides: Record<string, unknown> = 
   return { ...(isRecord(example) ? example : {}), ...overrides } as B;
 }
 
-/** Paginated calls fetch their first page only. */
+/** Paginated calls fetch their first page only: awaiting a list gives its first page. */
 async function firstPage<P>(paginator: Paginator<unknown, P>): Promise<P> {
-  for await (const page of paginator.pages()) return page;
-  throw new Error("the paginator produced no page");
+  return await paginator;
 }
 
 const id = "123";

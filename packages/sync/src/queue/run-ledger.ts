@@ -37,7 +37,7 @@ export interface RunRecord {
   errors: DocumentError[];
   /** What happened, in one sentence (why a run failed, was skipped, or what it left undone). */
   message?: string;
-  /** Deletions a limit held back in this run (for the deletion-guard metric and alert). */
+  /** Deletions a limit held back in this run (counted by the deletion-guard metric and alert). */
   deletionsBlocked?: number;
   /** Entries in the run's audit trail (`changes`). */
   changes?: number;
@@ -97,12 +97,10 @@ export class RunLedger {
       if (run.counts[kind] > 0) multi.hincrby(stats, field("pages", kind, run.sourceId), run.counts[kind]);
     }
     multi.hincrby(stats, field("runs", run.sourceId, run.mode, run.status), 1);
-    multi.hincrbyfloat(
-      stats,
-      field("run_seconds", run.sourceId, run.mode),
-      (run.finishedAt - run.startedAt) / 1000,
-    );
-    if (run.deletionsBlocked) multi.hincrby(stats, field("deletions_blocked", run.sourceId), 1);
+    const seconds = (run.finishedAt - run.startedAt) / 1000;
+    multi.hincrbyfloat(stats, field("run_seconds", run.sourceId, run.mode), seconds);
+    multi.hincrby(stats, field("run_le", run.sourceId, run.mode, bucketOf(seconds, RUN_DURATION_BUCKETS)), 1);
+    if (run.deletionsBlocked) multi.hincrby(stats, field("deletion_guard", run.sourceId), 1);
     if (run.status === "succeeded" || run.status === "partial") {
       multi.hset(stats, field("last_success", run.sourceId), String(run.finishedAt));
     }
@@ -140,13 +138,19 @@ export class RunLedger {
     return raw.map((entry) => JSON.parse(entry) as AuditEntry);
   }
 
-  /** Counts one Intercom HTTP attempt by status (`network` when no status came back). */
-  async countIntercomCall(status: number | undefined): Promise<void> {
-    await this.redis.hincrby(
-      this.keys.stats(),
-      field("intercom_calls", status === undefined ? "network" : String(status)),
-      1,
-    );
+  /**
+   * Counts one Intercom HTTP attempt by status (`network` when no status came back) and, when given,
+   * its duration in the fleet's latency histogram. One round trip to Redis.
+   */
+  async countIntercomCall(status: number | undefined, durationMs?: number): Promise<void> {
+    const stats = this.keys.stats();
+    const multi = this.redis.multi();
+    multi.hincrby(stats, field("intercom_calls", status === undefined ? "network" : String(status)), 1);
+    if (durationMs !== undefined) {
+      multi.hincrbyfloat(stats, field("intercom_seconds"), durationMs / 1000);
+      multi.hincrby(stats, field("intercom_le", bucketOf(durationMs / 1000, INTERCOM_LATENCY_BUCKETS)), 1);
+    }
+    await multi.exec();
   }
 
   /** Adds a fan-out batch's counts to its run, and keeps the first errors. */
@@ -204,7 +208,10 @@ export class RunLedger {
       runSeconds: [],
       intercomCalls: [],
       lastSuccess: [],
-      deletionsBlocked: [],
+      runDurationBuckets: [],
+      intercomLatencyBuckets: [],
+      intercomSeconds: 0,
+      deletionGuard: [],
     };
     for (const [name, value] of Object.entries(raw)) {
       const [metric, ...labels] = name.split("|");
@@ -220,8 +227,15 @@ export class RunLedger {
         counters.intercomCalls.push({ status: labels[0] as string, value: number });
       } else if (metric === "last_success" && labels.length === 1) {
         counters.lastSuccess.push({ sourceId: labels[0] as string, at: number });
-      } else if (metric === "deletions_blocked" && labels.length === 1) {
-        counters.deletionsBlocked.push({ sourceId: labels[0] as string, value: number });
+      } else if (metric === "run_le" && labels.length === 3) {
+        const [sourceId, mode, le] = labels as [string, string, string];
+        counters.runDurationBuckets.push({ sourceId, mode, le, value: number });
+      } else if (metric === "intercom_le" && labels.length === 1) {
+        counters.intercomLatencyBuckets.push({ le: labels[0] as string, value: number });
+      } else if (metric === "intercom_seconds" && labels.length === 0) {
+        counters.intercomSeconds = number;
+      } else if (metric === "deletion_guard" && labels.length === 1) {
+        counters.deletionGuard.push({ sourceId: labels[0] as string, value: number });
       }
     }
     return counters;
@@ -234,7 +248,24 @@ export interface FleetCounters {
   runSeconds: { sourceId: string; mode: string; value: number }[];
   intercomCalls: { status: string; value: number }[];
   lastSuccess: { sourceId: string; at: number }[];
-  deletionsBlocked: { sourceId: string; value: number }[];
+  /** Runs per duration bucket (not cumulative: `le` is the bucket's upper bound, or `+Inf`). */
+  runDurationBuckets: { sourceId: string; mode: string; le: string; value: number }[];
+  /** Intercom attempts per latency bucket (not cumulative), and their total seconds. */
+  intercomLatencyBuckets: { le: string; value: number }[];
+  intercomSeconds: number;
+  /** Runs whose deletions the deletion guard held back, per source. */
+  deletionGuard: { sourceId: string; value: number }[];
+}
+
+/** Upper bounds (seconds) of the run duration histogram: a webhook's seconds to a big source's hours. */
+export const RUN_DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 10_800] as const;
+/** Upper bounds (seconds) of the Intercom call latency histogram. */
+export const INTERCOM_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
+
+/** The `le` of the smallest bucket holding `seconds`: the field a histogram observation increments. */
+export function bucketOf(seconds: number, buckets: readonly number[]): string {
+  const bound = buckets.find((upper) => seconds <= upper);
+  return bound === undefined ? "+Inf" : String(bound);
 }
 
 const field = (...parts: string[]): string => parts.join("|");

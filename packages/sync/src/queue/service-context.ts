@@ -144,7 +144,7 @@ export class ServiceContext {
       logger: this.logger,
       onResponse: (info) => {
         apiCalls.onResponse(info);
-        this.ledger.countIntercomCall(info.status).catch(() => undefined);
+        this.ledger.countIntercomCall(info.status, info.durationMs).catch(() => undefined);
       },
     });
     const engine = new EngineAdapter({

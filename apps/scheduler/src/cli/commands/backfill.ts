@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { builtInRegistry, enqueueSourceRun, ServiceContext } from "@content-sync/sync";
+import { createCliLogger } from "../cli-logger.js";
 import type { CliCommand, CliContext } from "../command.js";
 import { EXIT, UsageError } from "../command.js";
 import { resolveConfigPath } from "../config-path.js";
@@ -38,7 +39,6 @@ export function parseSince(value: string | undefined): string | undefined {
 
 export const backfillCommand: CliCommand = {
   name: "backfill",
-  summary: "enqueue a full (or --since windowed) run for the workers; prints the job id",
   usage: USAGE,
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = withUsageErrors(() =>
@@ -60,7 +60,13 @@ export const backfillCommand: CliCommand = {
         `unknown source "${sourceId}" (the config has: ${config.sources.map((s) => s.id).join(", ")})`,
       );
     }
-    const context = new ServiceContext({ config, registry: builtInRegistry(), env: ctx.env, role: "cli" });
+    const context = new ServiceContext({
+      config,
+      registry: builtInRegistry(),
+      env: ctx.env,
+      role: "cli",
+      logger: createCliLogger(ctx.stderr, ctx.env.LOG_LEVEL, "warn"),
+    });
     try {
       const jobId = await enqueueSourceRun(context.queue, {
         sourceId,

@@ -18,7 +18,6 @@ const FLAGS = {
 
 export const configCommand: CliCommand = {
   name: "config",
-  summary: "config check [FILE]: validate a config file",
   usage: USAGE,
   async run(argv, ctx) {
     const { values, positionals } = withUsageErrors(() =>

@@ -11,7 +11,6 @@ ${syncCommand.usage.split("\n").slice(5).join("\n")}`;
 
 export const planCommand: CliCommand = {
   name: "plan",
-  summary: "show what a sync would change, without writing (sync --dry-run)",
   usage: USAGE,
   async run(argv, ctx) {
     const request = parseSyncArgs(argv, true);

@@ -42,7 +42,6 @@ config errors or when not confirmed.`;
 
 export const removeSourceCommand: CliCommand = {
   name: "remove-source",
-  summary: "delete a removed source's pages and Content Import Source from Intercom",
   usage: USAGE,
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const { values, positionals } = withUsageErrors(() =>

@@ -4,7 +4,6 @@ import { EXIT, UsageError } from "../command.js";
 
 export const sandboxCommand: CliCommand = {
   name: "sandbox",
-  summary: "run the local Intercom-compatible sandbox (browse synced pages with --data FILE)",
   usage: SANDBOX_CLI_USAGE,
   async run(argv, ctx) {
     try {

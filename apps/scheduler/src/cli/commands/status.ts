@@ -6,6 +6,7 @@ import {
   ServiceContext,
   statusSources,
 } from "@content-sync/sync";
+import { createCliLogger } from "../cli-logger.js";
 import type { CliCommand, CliContext } from "../command.js";
 import { EXIT } from "../command.js";
 import { resolveConfigPath } from "../config-path.js";
@@ -33,7 +34,6 @@ Options:
 
 export const statusCommand: CliCommand = {
   name: "status",
-  summary: "show schedules, last runs, counts, lag and errors per source (Redis)",
   usage: USAGE,
   async run(argv: readonly string[], ctx: CliContext): Promise<number> {
     const { values } = withUsageErrors(() => parseArgs({ args: [...argv], options: FLAGS, strict: true }));
@@ -43,7 +43,13 @@ export const statusCommand: CliCommand = {
     }
     const config = await loadServiceConfig(resolveConfigPath(values.config, ctx), ctx, false);
     if (!config) return EXIT.usage;
-    const context = new ServiceContext({ config, registry: builtInRegistry(), env: ctx.env, role: "cli" });
+    const context = new ServiceContext({
+      config,
+      registry: builtInRegistry(),
+      env: ctx.env,
+      role: "cli",
+      logger: createCliLogger(ctx.stderr, ctx.env.LOG_LEVEL, "warn"),
+    });
     try {
       if (values.run !== undefined)
         return await showRun(

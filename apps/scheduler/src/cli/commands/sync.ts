@@ -36,7 +36,6 @@ const FLAGS = {
   config: { type: "string", short: "c" },
   json: { type: "boolean" },
   concurrency: { type: "string" },
-  "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -48,7 +47,9 @@ no Redis needed. Without the Intercom token the embedded sandbox is the target.
 Options:
   --all              every enabled source of the config
   --dry-run          plan only: show what would change, write nothing
-  --full             list everything (detects deletions) instead of changes since the last run
+  --full             list everything, deleting the pages of documents gone from the listing, instead
+                     of the changes since the last run (those still delete what the source reports
+                     deleted, e.g. trashed WordPress posts; filesystem sources always list everything)
   --reconcile        compare with the pages in Intercom and repair drift (implies --full)
   --force-deletes    delete even above the source's deletion.maxDeletes
   -c, --config FILE  config file (default: $CONTENT_SYNC_CONFIG or ./content-sync.yaml)
@@ -70,7 +71,6 @@ export interface SyncRunRequest {
   configFlag: string | undefined;
   json: boolean;
   concurrency: number | undefined;
-  logLevel: string | undefined;
 }
 
 export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): SyncRunRequest | "help" {
@@ -92,7 +92,6 @@ export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): Sy
     configFlag: values.config,
     json: values.json ?? false,
     concurrency: parsePositiveInt("concurrency", values.concurrency),
-    logLevel: values["log-level"] ?? undefined,
   };
 }
 
@@ -100,11 +99,7 @@ export function parseSyncArgs(argv: readonly string[], forceDryRun: boolean): Sy
 export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): Promise<number> {
   // Log lines and the progress bar share stderr: the bar is cleared before each log line.
   const terminal = new TerminalLine(ctx.stderr);
-  const logger = createCliLogger(
-    terminal,
-    request.logLevel ?? ctx.env.LOG_LEVEL,
-    request.json ? "info" : "warn",
-  );
+  const logger = createCliLogger(terminal, ctx.env.LOG_LEVEL, request.json ? "info" : "warn");
   const configFile = resolveConfigPath(request.configFlag, ctx);
   let config: ContentSyncConfig;
   try {
@@ -326,7 +321,7 @@ class Output {
       const file = displayPath(target.sandbox.dataFile, ctx);
       lines.push(
         `Pages are kept in ${file}. The embedded sandbox stopped with this command; to browse what Fin would see, run:`,
-        `  npm run content-sync -- sandbox --data ${file}`,
+        `  npx content-sync sandbox --data ${file}`,
         "and open the URL it prints.",
       );
     }
@@ -360,7 +355,6 @@ class Output {
 
 export const syncCommand: CliCommand = {
   name: "sync",
-  summary: "sync one source or all of them into Intercom, inline (no Redis)",
   usage: USAGE,
   async run(argv, ctx) {
     const request = parseSyncArgs(argv, false);
