@@ -164,6 +164,10 @@ export async function runSync(params: RunSyncParams): Promise<RunSummary> {
         seen.add(event.externalId);
         pipeline.failed(event.externalId, describeError(event.error));
         return;
+      case "missing":
+        seen.add(event.externalId);
+        pipeline.failed(event.externalId, event.reason);
+        return;
       case "deleted":
         seen.delete(event.externalId);
         tombstones.add(event.externalId);
@@ -270,6 +274,7 @@ export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSum
       if (run.controller.signal.aborted) break;
       if (event.kind === "document") await pipeline.add(event.document);
       else if (event.kind === "failed") pipeline.failed(event.externalId, describeError(event.error));
+      else if (event.kind === "missing") pipeline.failed(event.externalId, event.reason);
       else if (event.kind === "deleted") gone.add(event.externalId);
     }
     listingComplete = !run.controller.signal.aborted;
