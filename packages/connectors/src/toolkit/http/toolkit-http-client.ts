@@ -42,6 +42,8 @@ export interface ToolkitHttpOptions {
   waitHeaders?: readonly WaitHeader[];
   /** Replaces the network fetch (tests). */
   fetch?: typeof fetch;
+  /** Abortable wait between retries; injectable so tests control the clock. Default a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -342,6 +344,7 @@ export class ToolkitHttpClient {
           maxRetries: this.options.maxRetries ?? 4,
           maxWaitMs: this.options.maxWaitMs ?? 120_000,
           ...this.options.backoff,
+          ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
           classify: (error) =>
             error instanceof AttemptFailed
