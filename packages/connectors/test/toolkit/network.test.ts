@@ -1,6 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import {
   connect,
@@ -84,10 +89,7 @@ beforeAll(async () => {
   );
   caFile = path.join(dir, "ca.pem");
 
-  const answer = (
-    req: { url?: string; headers: Record<string, unknown> },
-    res: { writeHead: (s: number, h: object) => void; end: (b: string) => void },
-  ) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({ type: "admin", id: "1", path: req.url, auth: Boolean(req.headers.authorization) }),

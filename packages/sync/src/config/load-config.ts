@@ -137,6 +137,8 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
       deletion: source.deletion ?? defaults.deletion ?? { maxDeletes: BUILT_IN_DEFAULTS.maxDeletes },
       ...(source.webhook ? { webhook: source.webhook } : {}),
       concurrency: source.concurrency ?? defaults.concurrency ?? BUILT_IN_DEFAULTS.concurrency,
+      ...(source.requestBudget ? { requestBudget: source.requestBudget } : {}),
+      ...(source.network ? { network: { caFile: path.resolve(cwd, source.network.caFile) } } : {}),
       options: source.options,
     };
   });

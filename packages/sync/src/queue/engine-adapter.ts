@@ -10,6 +10,7 @@ import { runSync, syncDocuments } from "../engine/run-sync.js";
 import { ensureContentImportSource } from "../engine/content-import-source.js";
 import { sweepDeletions } from "../engine/sweep-deletions.js";
 import type { StateStore } from "../state/state-store.js";
+import type { BudgetFactory } from "../connector-init.js";
 import { ConnectorCache } from "./connector-cache.js";
 import type { EngineCallContext, ListingItem, SourceSyncEngine, SyncOutcome } from "./engine-port.js";
 
@@ -19,6 +20,8 @@ export interface EngineAdapterOptions {
   state: StateStore;
   /** Environment the connectors resolve their credential env vars from. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Request budgets of the sources' connectors; default in-process. */
+  budgets?: BudgetFactory;
   /** Counter wired to the client's `onResponse`, so summaries report Intercom calls. */
   apiCalls?: ApiCallCounter;
   logger?: Logger;
@@ -39,6 +42,7 @@ export class EngineAdapter implements SourceSyncEngine {
       options.registry,
       options.env,
       options.logger ?? pino({ level: "silent" }),
+      options.budgets,
     );
   }
 

@@ -9,6 +9,7 @@ import { ApiCallCounter } from "../engine/api-call-counter.js";
 import { createRedisConnection, resolveRedisUrl } from "../redis/redis-factory.js";
 import { RedisKeyspace } from "../redis/redis-keyspace.js";
 import { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
+import { RedisRequestBudget } from "../redis/redis-request-budget.js";
 import { RedisStateStore } from "../redis/redis-state-store.js";
 import { ConnectorCache } from "./connector-cache.js";
 import { EngineAdapter } from "./engine-adapter.js";
@@ -70,7 +71,13 @@ export class ServiceContext {
     this.queue = createSyncQueue(this.connection, this.keyspace);
     this.ledger = new RunLedger(this.connection, this.keyspace);
     this.lock = new SourceLock(this.connection, this.keyspace);
-    this.connectors = new ConnectorCache(options.registry, this.env, this.logger);
+    this.connectors = new ConnectorCache(
+      options.registry,
+      this.env,
+      this.logger,
+      (sourceId, rate) =>
+        new RedisRequestBudget({ redis: this.connection, keyspace: this.keyspace, sourceId, rate }),
+    );
   }
 
   get config(): ContentSyncConfig {
@@ -136,6 +143,9 @@ export class ServiceContext {
       env: this.env,
       apiCalls,
       logger: this.logger,
+      // One budget per source for the whole fleet: workers share the product's rate through Redis.
+      budgets: (sourceId, rate) =>
+        new RedisRequestBudget({ redis: this.connection, keyspace: this.keyspace, sourceId, rate }),
     });
     return { engine, limiter };
   }

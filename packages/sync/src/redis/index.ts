@@ -8,6 +8,7 @@ export {
 } from "./redis-factory.js";
 export { DEFAULT_REDIS_PREFIX, hashTaggedPrefix, RedisKeyspace } from "./redis-keyspace.js";
 export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export { RedisRequestBudget, type RedisRequestBudgetOptions } from "./redis-request-budget.js";
 export {
   CorruptStateError,
   isCorruptStateError,

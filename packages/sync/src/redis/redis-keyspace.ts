@@ -61,6 +61,11 @@ export class RedisKeyspace {
     return `${this.prefix}:ratelimit:slot:${slot}`;
   }
 
+  /** Hash with expiry: the source's request budget (token bucket) shared by the fleet's connectors. */
+  requestBudget(sourceId: string): string {
+    return `${this.prefix}:budget:${assertKeyPart("source id", sourceId)}`;
+  }
+
   /** String with expiry: the run that currently owns the source. */
   sourceLock(sourceId: string): string {
     return `${this.prefix}:lock:${assertKeyPart("source id", sourceId)}`;

@@ -56,7 +56,8 @@ export async function openIntercomTarget(
 
   if (token !== undefined && token !== "") {
     const baseUrl = config.intercom.baseUrl ?? REGION_BASE_URLS[config.intercom.region];
-    const client = new IntercomClient({ token, baseUrl, ...clientOptions });
+    // Proxies and extra CAs from the environment (HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS).
+    const client = new IntercomClient({ token, baseUrl, network: { env }, ...clientOptions });
     return {
       kind: "intercom",
       client,
@@ -81,7 +82,13 @@ export async function openIntercomTarget(
     { url: sandbox.url, dataFile, tokenEnv: config.intercom.tokenEnv },
     "no Intercom token: syncing into the embedded sandbox",
   );
-  const client = new IntercomClient({ token: sandboxToken, baseUrl: sandbox.url, ...clientOptions });
+  // The embedded sandbox is on loopback: never through a proxy.
+  const client = new IntercomClient({
+    token: sandboxToken,
+    baseUrl: sandbox.url,
+    network: { env: {} },
+    ...clientOptions,
+  });
   return {
     kind: "sandbox",
     client,
