@@ -114,13 +114,19 @@ export class CmsSyncHarness {
     });
   }
 
-  syncDocuments(source: SourceConfig, env: Env, externalIds: readonly string[]): Promise<RunSummary> {
+  syncDocuments(
+    source: SourceConfig,
+    env: Env,
+    externalIds: readonly string[],
+    deletedByWebhook: readonly string[] = [],
+  ): Promise<RunSummary> {
     return syncDocuments({
       source,
       connector: this.connector(source, env),
       client: this.client,
       state: this.state,
       externalIds,
+      deletedByWebhook,
       apiCalls: this.apiCalls,
     });
   }

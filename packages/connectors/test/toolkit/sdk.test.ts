@@ -7,6 +7,7 @@ import { bearerToken } from "../../src/toolkit/credentials/static-credentials.js
 import { connectorHttp } from "../../src/toolkit/http/connector-http-client.js";
 import { ToolkitHttpClient } from "../../src/toolkit/http/toolkit-http-client.js";
 import type { RequestBudget } from "../../src/toolkit/index.js";
+import { awsRequestHandler } from "../../src/toolkit/sdk/aws-request-handler.js";
 import { notionClientOptions } from "../../src/toolkit/sdk/notion-client-options.js";
 
 const logger = pino({ level: "silent" });
@@ -71,5 +72,40 @@ describe("vendor SDKs through the toolkit: @notionhq/client", () => {
     expect(isConnectorError(error) && error.kind).toBe("auth");
     expect((error as Error).message).toContain("NOTION_TOKEN");
     expect((error as Error).message).not.toContain("ntn_wrong_token_value");
+  });
+});
+
+describe("vendor SDKs through the toolkit: AWS SDK v3 request handler", () => {
+  it("sends a Smithy-shaped signed request through the toolkit and answers with a Node stream", async () => {
+    api.requireAuth((request) => String(request.headers.authorization).startsWith("AWS4-HMAC-SHA256"));
+    api.route("GET", "/docs-bucket", (request) => ({
+      headers: { "content-type": "application/xml", "x-amz-request-id": "r1" },
+      body: `<ListBucketResult><Prefix>${request.query.get("prefix")}</Prefix><KeyCount>0</KeyCount></ListBucketResult>`,
+    }));
+    api.failNext(1, { status: 503, headers: { "retry-after": "0" } });
+    const { port } = new URL(api.url);
+    const handler = awsRequestHandler(
+      connectorHttp({ sourceId: "s3", logger, env: {} }, { baseUrl: api.url, backoff: { baseDelayMs: 1 } }),
+    );
+    const { response } = await handler.handle({
+      method: "GET",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port: Number(port),
+      path: "/docs-bucket",
+      query: { "list-type": "2", prefix: "handbook/" },
+      headers: {
+        host: `127.0.0.1:${port}`,
+        authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250304/us-east-1/s3/aws4_request",
+        "x-amz-date": "20250304T100000Z",
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["x-amz-request-id"]).toBe("r1");
+    let body = "";
+    for await (const chunk of response.body) body += chunk.toString();
+    expect(body).toContain("<Prefix>handbook/</Prefix>");
+    expect(api.requestsTo("/docs-bucket")).toHaveLength(2);
+    expect(api.requests[1]?.query.get("list-type")).toBe("2");
   });
 });

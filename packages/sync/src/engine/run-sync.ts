@@ -57,6 +57,11 @@ export interface RunSyncParams extends SyncRunParams {
 export interface SyncDocumentsParams extends SyncRunParams {
   /** Documents to reindex (webhooks): found ones are applied, gone ones have their pages deleted. */
   externalIds: readonly string[];
+  /**
+   * Ids a verified webhook reported deleted: the product's own word, so a `missing` answer for one
+   * of them confirms the deletion. Any other `missing` id is recorded as failed, never deleted.
+   */
+  deletedByWebhook?: readonly string[];
 }
 
 /**
@@ -274,6 +279,8 @@ export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSum
       if (run.controller.signal.aborted) break;
       if (event.kind === "document") await pipeline.add(event.document);
       else if (event.kind === "failed") pipeline.failed(event.externalId, describeError(event.error));
+      else if (event.kind === "missing" && params.deletedByWebhook?.includes(event.externalId))
+        gone.add(event.externalId);
       else if (event.kind === "missing") pipeline.failed(event.externalId, event.reason);
       else if (event.kind === "deleted") gone.add(event.externalId);
     }

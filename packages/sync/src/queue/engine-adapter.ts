@@ -68,10 +68,13 @@ export class EngineAdapter implements SourceSyncEngine {
   async syncDocuments(
     source: SourceConfig,
     externalIds: readonly string[],
-    options: EngineCallContext,
+    options: EngineCallContext & { deletedByWebhook?: readonly string[] },
   ): Promise<SyncOutcome> {
+    const deletedByWebhook = options.deletedByWebhook ?? [];
     return outcomeOf(
-      failOnPermanentListingError(await syncDocuments({ ...this.common(source, options), externalIds })),
+      failOnPermanentListingError(
+        await syncDocuments({ ...this.common(source, options), externalIds, deletedByWebhook }),
+      ),
     );
   }
 

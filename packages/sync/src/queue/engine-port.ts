@@ -36,7 +36,8 @@ export interface SourceSyncEngine {
   syncDocuments(
     source: SourceConfig,
     externalIds: readonly string[],
-    options: EngineCallContext & { since?: Date },
+    /** `deletedByWebhook`: ids a verified webhook reported deleted (see SyncDocumentsParams). */
+    options: EngineCallContext & { since?: Date; deletedByWebhook?: readonly string[] },
   ): Promise<SyncOutcome>;
   /** Everything a fanned-out run needs before batches start (the Content Import Source). */
   prepare(source: SourceConfig, options: EngineCallContext): Promise<void>;

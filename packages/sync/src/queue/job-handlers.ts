@@ -382,8 +382,9 @@ async function syncTargeted(
     await context.redis.sadd(context.keyspace.dirtyDocuments(source.id), ...data.externalIds);
   }
   const logger = context.logger.child({ sourceId: source.id, jobId: job.id });
+  const deletedByWebhook = data.deletedByWebhook ?? [];
   const outcome = await withRateLimitParking(context, source.id, () =>
-    context.engine.syncDocuments(source, data.externalIds, { signal, logger }),
+    context.engine.syncDocuments(source, data.externalIds, { signal, logger, deletedByWebhook }),
   );
   const status = statusOf(outcome);
   const changed =
