@@ -1,4 +1,4 @@
-import { type Credentials, JWT } from "google-auth-library";
+import type { Credentials } from "google-auth-library";
 import { ConnectorError } from "../../errors.js";
 import { TokenCache } from "./token-cache.js";
 
@@ -70,6 +70,8 @@ export function googleServiceAccount(options: GoogleServiceAccountOptions): Toke
         const target = input instanceof Request ? input.url : String(input);
         return transport.fetch(tokenUrl && target === GOOGLE_TOKEN_URL ? tokenUrl : input, init);
       };
+      // Loaded on first use: the library is large, and most processes never sync a Google source.
+      const { JWT } = await import("google-auth-library");
       const client = new JWT({
         email: options.key.client_email,
         key: options.key.private_key,
