@@ -237,7 +237,7 @@ describe("Contentful → sync engine → Intercom sandbox, end to end", () => {
     const receiver = new WebhookReceiver({
       connector: h.connector(help, env),
       secret: env[help.webhook?.secretEnv ?? ""],
-      reindex: (externalIds) => h.syncDocuments(help, env, externalIds),
+      reindex: (externalIds, deleted) => h.syncDocuments(help, env, externalIds, deleted),
     });
     const endpoint = await receiver.start();
     const path = new URL(endpoint).pathname;

@@ -214,7 +214,7 @@ describe("Ghost → sync engine → Intercom sandbox, end to end", () => {
     const receiver = new WebhookReceiver({
       connector: h.connector(blog, env),
       secret: env[blog.webhook?.secretEnv ?? ""],
-      reindex: (externalIds) => h.syncDocuments(blog, env, externalIds),
+      reindex: (externalIds, deleted) => h.syncDocuments(blog, env, externalIds, deleted),
     });
     const endpoint = await receiver.start();
     const send = (body: unknown, secret = WEBHOOK_SECRET) => {

@@ -226,7 +226,7 @@ describe.each(["v4", "v5"] as const)("Strapi %s → sync engine → Intercom san
     const receiver = new WebhookReceiver({
       connector: h.connector(articles, env),
       secret: env[articles.webhook?.secretEnv ?? ""],
-      reindex: (externalIds) => h.syncDocuments(articles, env, externalIds),
+      reindex: (externalIds, deleted) => h.syncDocuments(articles, env, externalIds, deleted),
     });
     const endpoint = await receiver.start();
     const send = (authorization: string, event: string, entry: FixtureEntry) =>

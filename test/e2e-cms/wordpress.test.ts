@@ -287,7 +287,7 @@ describe("WordPress → sync engine → Intercom sandbox, end to end", { timeout
     const receiver = new WebhookReceiver({
       connector: h.connector(help, env),
       secret: env[help.webhook?.secretEnv ?? ""],
-      reindex: (externalIds) => h.syncDocuments(help, env, externalIds),
+      reindex: (externalIds, deleted) => h.syncDocuments(help, env, externalIds, deleted),
     });
     const endpoint = await receiver.start();
     try {
@@ -340,7 +340,7 @@ describe("WordPress → sync engine → Intercom sandbox, end to end", { timeout
     const receiver = new WebhookReceiver({
       connector: h.connector(help, env),
       secret: WEBHOOK_SECRET,
-      reindex: (externalIds) => h.syncDocuments(help, env, externalIds),
+      reindex: (externalIds, deleted) => h.syncDocuments(help, env, externalIds, deleted),
     });
     const endpoint = await receiver.start();
     try {

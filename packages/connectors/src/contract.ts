@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { RequestBudget, RequestRate } from "./toolkit/budget/request-budget.js";
 
 /**
  * The body of a document as its product hands it over. Transforms turn every kind into clean HTML;
@@ -62,11 +63,13 @@ export interface ListedDocument {
 /**
  * What listings and change feeds yield, in order:
  * - `document`: exists now (created or possibly changed);
- * - `deleted`: the product CONFIRMS the document is gone (a tombstone in a change feed, trash status,
- *   a delete-log entry, a verified delete webhook);
- * - `missing`: fetched by id and not returned (404/410, a refusal of one document, ENOENT). Not proof
- *   of deletion: an unmounted share or a firewall looks exactly like it. The engine records it as a
- *   failure; only a later complete listing without the document may delete its page;
+ * - `deleted`: the product itself confirms the document is gone: a tombstone in a change feed, trash
+ *   status, a delete-log entry, Contentful's DeletedEntry, a verified delete webhook;
+ * - `missing`: fetched by id and not returned (404/410, a 401/403 for one document on an anonymous
+ *   source, ENOENT, a file that became a folder…). Not proof of deletion: a refusal or an unmounted
+ *   share looks the same. The engine records it as a failure; only a later complete listing that
+ *   lacks the document may delete it. (A refusal of the source's own credentials is a thrown
+ *   ConnectorError of kind `auth`, not an event.);
  * - `failed`: the document exists but could not be read; it must NOT be treated as deleted;
  * - `cursor`: everything yielded before it is covered by this cursor; the engine persists the last one
  *   it saw only after the writes of the events before it succeeded, so a crash never skips changes.
@@ -158,8 +161,8 @@ export interface Connector {
    */
   listChanges?(cursor: string, ctx: ListContext): AsyncIterable<SourceEvent>;
   /**
-   * Documents by id (webhooks, targeted reindex): `document` for found ids, `deleted` only where the
-   * product confirms the deletion, `missing` for ids it did not return.
+   * Documents by id (webhooks, targeted reindex): `document` for found ids, `missing` for ids the
+   * product did not return, `deleted` only where the product confirms the deletion (trash status).
    */
   fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent>;
   webhook?: WebhookHandler;
@@ -175,6 +178,13 @@ export interface ConnectorInit {
   logger: Logger;
   /** Environment to resolve credential env vars from (injected so tests need not touch process.env). */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The source's request budget (the definition's `defaultRate` unless the config overrides it),
+   * shared by every worker through Redis in the services. Absent: unlimited (tests).
+   */
+  budget?: RequestBudget;
+  /** The source's network settings; proxies and `NODE_EXTRA_CA_CERTS` come from `env`. */
+  network?: { caFile?: string };
 }
 
 /** A connector type: its name in the config, its options schema, and its factory. */
@@ -183,5 +193,7 @@ export interface ConnectorDefinition<Options = unknown> {
   type: string;
   /** Validates the source's `options`; unknown keys must be rejected (use z.strictObject). */
   optionsSchema: z.ZodType<Options>;
+  /** The product's documented request rate (or a polite one where it documents none). */
+  defaultRate: RequestRate;
   create(options: Options, init: ConnectorInit): Connector;
 }

@@ -1,8 +1,7 @@
 export type * from "./contract.js";
 export * from "./errors.js";
 export * from "./filesystem/index.js";
-export * from "./http/connector-http.js";
-export * from "./http/webhook-crypto.js";
+export * from "./toolkit/index.js";
 export * from "./registry.js";
 export * from "./transforms/index.js";
 export * from "./wordpress/index.js";

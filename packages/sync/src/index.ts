@@ -1,5 +1,6 @@
 export * from "./config/index.js";
 export { builtInRegistry } from "./connectors.js";
+export { type BudgetFactory, connectorInitFor, inProcessBudgets } from "./connector-init.js";
 export * from "./engine/index.js";
 export { DocumentRules, type RuleDecision } from "./rules/document-rules.js";
 export { DryRunStateStore } from "./state/dry-run-state-store.js";

@@ -12,6 +12,7 @@ import { article, EngineHarness, silent } from "./support/sandbox-harness.js";
 const guardedConnector: ConnectorDefinition<{ root: string }> = {
   type: "guarded-files",
   optionsSchema: z.strictObject({ root: z.string() }),
+  defaultRate: { perSecond: 100 },
   create(options, init) {
     const files = filesystemConnector.create(filesystemConnector.optionsSchema.parse(options), init);
     const refuse = () => {

@@ -347,19 +347,21 @@ describe("runSync against the sandbox over HTTP", () => {
     expect((await h.pages()).map((page) => page.source_id)).toEqual([second, second, second, second, second]);
   });
 
-  it("reindexes documents by id: changed ones are sent, unchanged ones cost no write", async () => {
+  it("reindexes documents by id: changed ones are sent, missing ones fail unless a webhook confirmed the deletion", async () => {
     await h.run();
     await h.write("billing/plans.md", article("Plans", "Webhook says hi."));
+    await h.remove("getting-started.md");
     h.sandbox.resetStats();
-    const summary = await h.syncDocuments(["billing/plans.md", "billing/invoices.md"]);
-    expect(summary).toMatchObject({
-      mode: "documents",
-      updated: 1,
-      unchanged: 1,
-      deleted: 0,
-      status: "succeeded",
-    });
+    const ids = ["billing/plans.md", "getting-started.md", "billing/invoices.md"];
+    // A file not found by id may be an unmounted share: recorded as failed, its page kept.
+    const unconfirmed = await h.syncDocuments(ids);
+    expect(unconfirmed).toMatchObject({ mode: "documents", updated: 1, unchanged: 1, deleted: 0, failed: 1 });
     expect(h.writes()).toEqual({ upserts: 1, deletes: 0, sourcesCreated: 0 });
+    // A verified delete webhook is the product's word: then the missing document's page goes.
+    h.sandbox.resetStats();
+    const confirmed = await h.syncDocuments(ids, { deletedByWebhook: ["getting-started.md"] });
+    expect(confirmed).toMatchObject({ mode: "documents", unchanged: 2, deleted: 1, failed: 0 });
+    expect(h.writes()).toEqual({ upserts: 0, deletes: 1, sourcesCreated: 0 });
   });
 
   it("reports progress and cancels cleanly through the AbortSignal", async () => {

@@ -7,7 +7,14 @@ import { IntercomClient } from "@content-sync/intercom";
 import type { RunningSandbox, SandboxStats } from "@content-sync/intercom/sandbox";
 import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { RunSummary, SourceConfig } from "@content-sync/sync";
-import { ApiCallCounter, LmdbStateStore, parseConfig, runSync, syncDocuments } from "@content-sync/sync";
+import {
+  ApiCallCounter,
+  connectorInitFor,
+  LmdbStateStore,
+  parseConfig,
+  runSync,
+  syncDocuments,
+} from "@content-sync/sync";
 import { pino } from "pino";
 import { expect } from "vitest";
 
@@ -90,7 +97,10 @@ export class CmsSyncHarness {
   connector(source: SourceConfig, env: Env): Connector {
     const definition = this.registry.get(source.type);
     if (!definition) throw new Error(`connector type "${source.type}" is not in the registry`);
-    return definition.create(source.options, { sourceId: source.id, logger: silentLogger, env });
+    return definition.create(
+      source.options,
+      connectorInitFor(source, definition, { logger: silentLogger, env }),
+    );
   }
 
   run(source: SourceConfig, env: Env, mode: "full" | "incremental"): Promise<RunSummary> {
@@ -104,13 +114,19 @@ export class CmsSyncHarness {
     });
   }
 
-  syncDocuments(source: SourceConfig, env: Env, externalIds: readonly string[]): Promise<RunSummary> {
+  syncDocuments(
+    source: SourceConfig,
+    env: Env,
+    externalIds: readonly string[],
+    deletedByWebhook: readonly string[] = [],
+  ): Promise<RunSummary> {
     return syncDocuments({
       source,
       connector: this.connector(source, env),
       client: this.client,
       state: this.state,
       externalIds,
+      deletedByWebhook,
       apiCalls: this.apiCalls,
     });
   }

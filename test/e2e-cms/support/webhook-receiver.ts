@@ -19,8 +19,11 @@ export interface WebhookReceiverOptions {
   connector: Connector;
   /** The source's webhook secret, as the service resolves it from `webhook.secretEnv`. */
   secret: string | undefined;
-  /** Runs the engine's targeted reindex for the ids the webhook named (changed and deleted alike). */
-  reindex(externalIds: readonly string[]): Promise<RunSummary>;
+  /**
+   * Runs the engine's targeted reindex for the ids the webhook named (changed and deleted alike);
+   * `deleted` are the ids the verified webhook reported deleted (the product's confirmation).
+   */
+  reindex(externalIds: readonly string[], deleted: readonly string[]): Promise<RunSummary>;
 }
 
 /**
@@ -97,7 +100,7 @@ export class WebhookReceiver {
       const ids = [...outcome.events.changed, ...outcome.events.deleted];
       if (ids.length > 0) {
         try {
-          outcome.summary = await this.options.reindex(ids);
+          outcome.summary = await this.options.reindex(ids, outcome.events.deleted);
         } catch (error) {
           outcome.error = (error as Error).message;
         }

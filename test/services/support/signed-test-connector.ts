@@ -52,6 +52,7 @@ export class SignedTestSource {
     return {
       type: "signed-test",
       optionsSchema: z.strictObject({ name: z.string() }),
+      defaultRate: { perSecond: 100 },
       create(): Connector {
         return {
           async *listAll(): AsyncIterable<SourceEvent> {

@@ -97,6 +97,55 @@ describe("content-sync command dispatch", () => {
     expect(sub.err()).toContain('unknown config subcommand "lint"');
   });
 
+  it("rejects a connector's bad auth block and a bad request budget, naming the path", async () => {
+    const file = path.join(dir, "wp.yaml");
+    const source = (options: string, extra = "") =>
+      `sources:\n  - id: blog\n    type: wordpress\n    contentImportSource: { url: https://blog.example.com }\n    availability: { aiAgent: true, aiCopilot: true }\n${extra}    options:\n${options}`;
+    await writeFile(
+      file,
+      source("      baseUrl: https://blog.example.com\n      auth: { type: bearer, tokenEnv: not-a-name }\n"),
+    );
+    const bad = io(dir);
+    expect(await runCli(["config", "check", file], bad.ctx)).toBe(2);
+    expect(bad.err()).toContain("sources[0].options.auth.tokenEnv");
+    expect(bad.err()).toContain("must be the NAME of an environment variable");
+
+    await writeFile(
+      file,
+      source("      baseUrl: https://blog.example.com\n      auth: { type: basic, usernameEnv: WP_USER }\n"),
+    );
+    const incomplete = io(dir);
+    expect(await runCli(["config", "check", file], incomplete.ctx)).toBe(2);
+    expect(incomplete.err()).toContain("sources[0].options.auth.passwordEnv");
+
+    await writeFile(
+      file,
+      source("      baseUrl: https://blog.example.com\n      auth: { type: oauth-client-credentials }\n"),
+    );
+    const unsupported = io(dir);
+    expect(await runCli(["config", "check", file], unsupported.ctx)).toBe(2);
+    expect(unsupported.err()).toContain("sources[0].options.auth.type");
+
+    await writeFile(
+      file,
+      source("      baseUrl: https://blog.example.com\n", "    requestBudget: { perSecond: 0 }\n"),
+    );
+    const budget = io(dir);
+    expect(await runCli(["config", "check", file], budget.ctx)).toBe(2);
+    expect(budget.err()).toContain("sources[0].requestBudget");
+
+    await writeFile(
+      file,
+      source(
+        "      baseUrl: https://blog.example.com\n      auth: { type: basic, usernameEnv: WP_USER, passwordEnv: WP_APP_PASSWORD }\n",
+        "    requestBudget: { perMinute: 120 }\n    network: { caFile: ca.pem }\n",
+      ),
+    );
+    const good = io(dir, { INTERCOM_ACCESS_TOKEN: "x" });
+    expect(await runCli(["config", "check", file], good.ctx)).toBe(0);
+    expect(good.out()).toContain("1 source(s): blog (wordpress)");
+  });
+
   it("names an unknown source and lists the configured ones", async () => {
     const file = path.join(dir, "c.yaml");
     await writeFile(

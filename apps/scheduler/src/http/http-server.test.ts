@@ -26,6 +26,7 @@ const ADMIN = "admin-token-123";
 const signedConnector: ConnectorDefinition<{ label: string }> = {
   type: "signed-test",
   optionsSchema: z.strictObject({ label: z.string() }),
+  defaultRate: { perSecond: 100 },
   create(): Connector {
     return {
       async *listAll() {},

@@ -1,5 +1,9 @@
 import { ConnectorError } from "../errors.js";
-import type { ConnectorHttp, HttpRequestOptions, HttpResponse } from "../http/connector-http.js";
+import type {
+  ToolkitHttpClient,
+  ToolkitRequest,
+  ToolkitResponse,
+} from "../toolkit/http/toolkit-http-client.js";
 import type {
   ContentfulCollection,
   ContentfulEntity,
@@ -29,7 +33,7 @@ export interface CollectionPageResult {
 const IDS_PER_REQUEST = 50;
 
 /**
- * The few Delivery/Preview API endpoints the connector uses, over ConnectorHttp (retries, auth errors).
+ * The few Delivery/Preview API endpoints the connector uses, over the toolkit HTTP client (retries, auth errors).
  * Everything is requested with all locales so one shape covers sync items and collections.
  */
 export class ContentfulApi {
@@ -38,7 +42,7 @@ export class ContentfulApi {
   private readonly pageSize: number;
 
   constructor(
-    private readonly http: ConnectorHttp,
+    private readonly http: ToolkitHttpClient,
     private readonly where: { sourceId: string; spaceId: string; environment: string; pageSize: number },
   ) {
     this.environmentPath = `spaces/${encodeURIComponent(where.spaceId)}/environments/${encodeURIComponent(where.environment)}`;
@@ -51,12 +55,12 @@ export class ContentfulApi {
    * is never sent to a host taken from a response.
    */
   async *syncPages(start: SyncStart, signal: AbortSignal): AsyncGenerator<SyncPageResult> {
-    let query: HttpRequestOptions["query"] =
+    let query: ToolkitRequest["query"] =
       "syncToken" in start
         ? { sync_token: start.syncToken }
         : { initial: true, limit: this.pageSize, type: start.type, content_type: start.contentType };
     for (;;) {
-      const response: HttpResponse<ContentfulSyncPage | undefined> = await this.http.json(
+      const response: ToolkitResponse<ContentfulSyncPage | undefined> = await this.http.json(
         `${this.environmentPath}/sync`,
         { query, signal },
       );

@@ -8,7 +8,9 @@ import type {
   WebhookHandler,
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
-import { ConnectorHttp } from "../http/connector-http.js";
+import { bearerToken } from "../toolkit/credentials/static-credentials.js";
+import { connectorHttp } from "../toolkit/http/connector-http-client.js";
+import type { ToolkitHttpClient } from "../toolkit/http/toolkit-http-client.js";
 import { ContentfulApi, type SyncStart } from "./contentful-api.js";
 import {
   type ContentfulCursor,
@@ -52,7 +54,7 @@ class ContentfulConnector implements Connector {
   constructor(
     private readonly options: ContentfulOptions,
     private readonly init: ConnectorInit,
-    http: ConnectorHttp,
+    http: ToolkitHttpClient,
     private readonly logger: Logger,
   ) {
     this.api = new ContentfulApi(http, {
@@ -102,7 +104,9 @@ class ContentfulConnector implements Connector {
       const entry = found.get(id);
       // An entry outside the source's content types or tags is gone as far as this source goes.
       if (entry && documents.inScope(entry)) yield { kind: "document", document: documents.listed(entry) };
-      else yield { kind: "deleted", externalId: id };
+      else if (entry) yield { kind: "deleted", externalId: id };
+      // Only a DeletedEntry (sync) or a verified unpublish webhook proves a deletion.
+      else yield { kind: "missing", externalId: id, reason: "Contentful returned no entry with this id" };
     }
   }
 
@@ -317,6 +321,9 @@ class ContentfulConnector implements Connector {
 /** The `contentful` connector type. */
 export const contentfulConnector: ConnectorDefinition<ContentfulOptions> = {
   type: "contentful",
+  // Contentful documents 55 requests/s for the Delivery API and 14/s for the Preview API (uncached
+  // requests); one default must hold for both.
+  defaultRate: { perSecond: 14 },
   optionsSchema: contentfulOptionsSchema,
   create(options: ContentfulOptions, init: ConnectorInit): Connector {
     const credentialEnv = options.includeDrafts ? options.previewAccessTokenEnv : options.accessTokenEnv;
@@ -331,14 +338,15 @@ export const contentfulConnector: ConnectorDefinition<ContentfulOptions> = {
       );
     }
     const logger = init.logger.child({ connector: "contentful" });
-    const http = new ConnectorHttp({
-      sourceId: init.sourceId,
+    const http = connectorHttp(init, {
       baseUrl: options.baseUrl ?? (options.includeDrafts ? PREVIEW_URL : DELIVERY_URL),
-      headers: { authorization: `Bearer ${token}` },
-      credentialEnv,
+      credentials: bearerToken(token, credentialEnv),
       logger,
       // Contentful answers 429 with the seconds to wait in this header rather than Retry-After.
-      retryAfterHeaders: ["x-contentful-ratelimit-reset"],
+      waitHeaders: [
+        { name: "retry-after", format: "retry-after" },
+        { name: "x-contentful-ratelimit-reset", format: "delay-seconds" },
+      ],
     });
     return new ContentfulConnector(options, init, http, logger);
   },

@@ -1,7 +1,12 @@
 import { escape as escapeQuery } from "node:querystring";
 import type { WebhookEvents, WebhookHandler, WebhookRequest } from "../contract.js";
 import { WebhookPayloadError, WebhookVerificationError } from "../errors.js";
-import { assertFreshTimestamp, hmacSha256Hex, requireSecret, safeEqual } from "../http/webhook-crypto.js";
+import {
+  assertFreshTimestamp,
+  hmacSha256Hex,
+  requireSecret,
+  safeEqual,
+} from "../toolkit/webhooks/webhook-crypto.js";
 
 const SIGNATURE = "x-contentful-signature";
 const SIGNED_HEADERS = "x-contentful-signed-headers";

@@ -1,5 +1,5 @@
 import type { DocumentMetadata } from "../contract.js";
-import { extensionOf } from "./file-types.js";
+import { extensionOf } from "../toolkit/media-types/media-types.js";
 import { FilesystemFileError } from "./filesystem-file-error.js";
 
 /** Keys the connector sets from the path; front matter cannot overwrite them. */

@@ -408,13 +408,14 @@ describe("filesystem connector: loading", () => {
 });
 
 describe("filesystem connector: fetchByIds", () => {
-  it("returns documents for existing files and deleted for missing, excluded or non-file ids", async () => {
+  it("returns documents for existing files, missing for absent ids or a file that became a folder, deleted for excluded ones", async () => {
     await put("a.md", "# A");
     await put("dir/b.md", "# B");
     await put(".hidden/c.md", "# C");
+    await mkdir(path.join(root, "folder.md"));
     const events = await collect(
       connect().fetchByIds(
-        ["a.md", "dir/b.md", "gone.md", "a.md/child.md", "dir", ".hidden/c.md", "dir/x.png"],
+        ["a.md", "dir/b.md", "gone.md", "a.md/child.md", "dir", ".hidden/c.md", "dir/x.png", "folder.md"],
         ctx(),
       ),
     );
@@ -423,11 +424,13 @@ describe("filesystem connector: fetchByIds", () => {
     ).toEqual([
       "document a.md",
       "document dir/b.md",
-      { kind: "deleted", externalId: "gone.md" },
-      { kind: "deleted", externalId: "a.md/child.md" },
+      // An unmounted share answers ENOENT too: never proof of deletion.
+      { kind: "missing", externalId: "gone.md", reason: "no file at gone.md (ENOENT)" },
+      { kind: "missing", externalId: "a.md/child.md", reason: "no file at a.md/child.md (ENOTDIR)" },
       { kind: "deleted", externalId: "dir" },
       { kind: "deleted", externalId: ".hidden/c.md" },
       { kind: "deleted", externalId: "dir/x.png" },
+      { kind: "missing", externalId: "folder.md", reason: "folder.md is not a regular file" },
     ]);
   });
 

@@ -13,7 +13,7 @@ import type {
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
 import { frontMatterFields, pathMetadata } from "./file-metadata.js";
-import { type FileFormat, formatOf } from "./file-types.js";
+import { type FileFormat, formatOfName, SUPPORTED_EXTENSIONS } from "../toolkit/media-types/media-types.js";
 import { FilesystemFileError } from "./filesystem-file-error.js";
 import {
   DEFAULT_EXCLUDE,
@@ -108,8 +108,9 @@ export class FilesystemConnector implements Connector {
     try {
       await lstat(absolutePath);
     } catch (error) {
+      // An unmounted share looks exactly like deleted files: not proof, a full walk decides.
       if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR")
-        return { kind: "deleted", externalId: id };
+        return { kind: "missing", externalId: id, reason: `no file at ${id} (${errorCode(error)})` };
       return { kind: "failed", externalId: id, error: unreadable(id, error) };
     }
     let target: string;
@@ -136,7 +137,7 @@ export class FilesystemConnector implements Connector {
     } catch (error) {
       return { kind: "failed", externalId: id, error: unreadable(id, error) };
     }
-    if (!stats.isFile()) return { kind: "deleted", externalId: id };
+    if (!stats.isFile()) return { kind: "missing", externalId: id, reason: `${id} is not a regular file` };
     return this.describe(id, stats, ctx);
   }
 
@@ -152,13 +153,13 @@ export class FilesystemConnector implements Connector {
       ctx.logger.warn({ path: relativePath, reason: error.reason }, error.message);
       return { kind: "failed", externalId: relativePath, error };
     };
-    const format = formatOf(relativePath);
+    const format = formatOfName(relativePath);
     if (format === undefined) {
       return failed(
         new FilesystemFileError(
           "unsupported",
           relativePath,
-          "unsupported file type (supported: .md, .markdown, .html, .htm, .txt, .docx, .pdf)",
+          `unsupported file type (supported: ${SUPPORTED_EXTENSIONS.map((ext) => `.${ext}`).join(", ")})`,
         ),
       );
     }
@@ -316,6 +317,8 @@ function decodeText(data: Uint8Array): string {
 
 export const filesystemConnector: ConnectorDefinition<FilesystemOptions> = {
   type: "filesystem",
+  // Reads local files and mounts, no HTTP: the budget is never drawn from.
+  defaultRate: { perSecond: 1000 },
   optionsSchema: filesystemOptionsSchema,
   create: (options, init) => new FilesystemConnector(options, init),
 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SUPPORTED_EXTENSIONS } from "./file-types.js";
+import { SUPPORTED_EXTENSIONS } from "../toolkit/media-types/media-types.js";
 import { fillUrlPlaceholders, URL_PLACEHOLDERS } from "./url-template.js";
 
 export const DEFAULT_INCLUDE: readonly string[] = [`**/*.{${SUPPORTED_EXTENSIONS.join(",")}}`];

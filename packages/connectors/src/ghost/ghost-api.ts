@@ -1,5 +1,5 @@
 import { ConnectorError, isConnectorError } from "../errors.js";
-import type { ConnectorHttp, HttpResponse } from "../http/connector-http.js";
+import type { ToolkitHttpClient, ToolkitResponse } from "../toolkit/http/toolkit-http-client.js";
 import type { GhostResource } from "./ghost-options.js";
 import type { GhostBrowse, GhostPagination, GhostPost } from "./ghost-types.js";
 
@@ -21,12 +21,12 @@ const IDS_PER_REQUEST = 50;
 
 /**
  * Browse endpoints of Ghost's Content API (`/ghost/api/content/`, `?key=`) or Admin API
- * (`/ghost/api/admin/`, `Authorization: Ghost <jwt>` set by the caller's ConnectorHttp), with
+ * (`/ghost/api/admin/`, `Authorization: Ghost <jwt>` from the caller's credential provider), with
  * `limit`/`page` pagination driven by `meta.pagination`.
  */
 export class GhostApi {
   constructor(
-    private readonly http: ConnectorHttp,
+    private readonly http: ToolkitHttpClient,
     private readonly where: {
       sourceId: string;
       api: "content" | "admin";
@@ -91,7 +91,7 @@ export class GhostApi {
     query: GhostBrowseQuery & { page: number; limit: number },
     signal: AbortSignal,
   ): Promise<GhostPage> {
-    const response: HttpResponse<GhostBrowse | undefined> = await this.http
+    const response: ToolkitResponse<GhostBrowse | undefined> = await this.http
       .json<GhostBrowse | undefined>(`ghost/api/${this.where.api}/${resource}/`, {
         query: {
           ...(this.where.contentKey ? { key: this.where.contentKey } : {}),

@@ -8,7 +8,9 @@ import type {
   WebhookHandler,
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
-import { ConnectorHttp } from "../http/connector-http.js";
+import type { CredentialProvider } from "../toolkit/credentials/credential-provider.js";
+import { headerCredential } from "../toolkit/credentials/static-credentials.js";
+import { connectorHttp } from "../toolkit/http/connector-http-client.js";
 import { ghostAdminToken, parseGhostAdminKey } from "./ghost-admin-token.js";
 import { GhostApi } from "./ghost-api.js";
 import { GhostDocuments } from "./ghost-documents.js";
@@ -93,8 +95,12 @@ class GhostConnector implements Connector {
       const hit = found.get(id);
       if (hit && this.documents.inScope(hit.post)) {
         yield { kind: "document", document: this.documents.listed(hit.post, hit.resource) };
-      } else {
+      } else if (hit) {
+        // Ghost returned it, out of scope (unpublished, gated, untagged): the product says so.
         yield { kind: "deleted", externalId: id };
+      } else {
+        // Ghost keeps no tombstones: not returned may also mean a key that lost access.
+        yield { kind: "missing", externalId: id, reason: "Ghost returned no post or page with this id" };
       }
     }
   }
@@ -156,6 +162,8 @@ class GhostConnector implements Connector {
 /** The `ghost` connector type. */
 export const ghostConnector: ConnectorDefinition<GhostOptions> = {
   type: "ghost",
+  // Ghost documents no Content/Admin API rate limit (Ghost(Pro) throttles abuse): a polite default.
+  defaultRate: { perSecond: 10 },
   optionsSchema: ghostOptionsSchema,
   create(options: GhostOptions, init: ConnectorInit): Connector {
     const useAdmin = options.adminApiKeyEnv !== undefined;
@@ -172,15 +180,18 @@ export const ghostConnector: ConnectorDefinition<GhostOptions> = {
     if (useAdmin && !adminKey) throw fail('does not hold an Admin API key of the form "<id>:<secret>"');
 
     const logger = init.logger.child({ connector: "ghost" });
-    const http = new ConnectorHttp({
-      sourceId: init.sourceId,
+    // A fresh token per request: Ghost refuses Admin tokens older than five minutes. The Content API
+    // key travels as `?key=`: no header, but it is a secret to scrub all the same.
+    const credentials: CredentialProvider = adminKey
+      ? headerCredential("authorization", () => `Ghost ${ghostAdminToken(adminKey)}`, {
+          credentialEnv,
+          secrets: [secret],
+        })
+      : { credentialEnv, headers: async () => ({}), secrets: () => [secret] };
+    const http = connectorHttp(init, {
       baseUrl: options.apiUrl,
-      // A fresh token per request: Ghost refuses Admin tokens older than five minutes.
-      headers: () => ({
-        "accept-version": options.acceptVersion,
-        ...(adminKey ? { authorization: `Ghost ${ghostAdminToken(adminKey)}` } : {}),
-      }),
-      credentialEnv,
+      headers: { "accept-version": options.acceptVersion },
+      credentials,
       logger,
     });
     const api = new GhostApi(http, {

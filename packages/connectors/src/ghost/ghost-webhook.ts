@@ -1,6 +1,11 @@
 import type { WebhookEvents, WebhookHandler, WebhookRequest } from "../contract.js";
 import { WebhookPayloadError, WebhookVerificationError } from "../errors.js";
-import { assertFreshTimestamp, hmacSha256Hex, requireSecret, safeEqual } from "../http/webhook-crypto.js";
+import {
+  assertFreshTimestamp,
+  hmacSha256Hex,
+  requireSecret,
+  safeEqual,
+} from "../toolkit/webhooks/webhook-crypto.js";
 import type { GhostResource } from "./ghost-options.js";
 
 const SIGNATURE = "x-ghost-signature";

@@ -8,8 +8,11 @@ import type {
   WebhookHandler,
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
-import { ConnectorHttp, type HttpRequestOptions } from "../http/connector-http.js";
-import { decodeTimestampCursor, encodeTimestampCursor } from "../http/timestamp-cursor.js";
+import { readSecretEnv } from "../toolkit/credentials/secret-env.js";
+import { bearerToken } from "../toolkit/credentials/static-credentials.js";
+import { connectorHttp } from "../toolkit/http/connector-http-client.js";
+import type { ToolkitHttpClient, ToolkitRequest } from "../toolkit/http/toolkit-http-client.js";
+import { decodeTimestampCursor, encodeTimestampCursor } from "../toolkit/cursors/timestamp-cursor.js";
 import { strapiDocument } from "./strapi-document.js";
 import {
   normalizeStrapiEntry,
@@ -20,7 +23,7 @@ import {
 import { type StrapiContentType, type StrapiOptions, strapiOptionsSchema } from "./strapi-options.js";
 import { strapiWebhook } from "./strapi-webhook.js";
 
-type Query = NonNullable<HttpRequestOptions["query"]>;
+type Query = NonNullable<ToolkitRequest["query"]>;
 
 /**
  * documentIds per `filters[documentId][$in]` lookup. Strapi parses queries with qs, whose default
@@ -51,21 +54,6 @@ interface Page {
   date: Date;
 }
 
-function resolveEnv(init: ConnectorInit, name: string, option: string): string {
-  const value = init.env[name];
-  if (value === undefined || value === "") {
-    throw new ConnectorError(
-      "config",
-      `source "${init.sourceId}": env var ${name} (options.${option}) is not set`,
-      {
-        sourceId: init.sourceId,
-        credentialEnv: name,
-      },
-    );
-  }
-  return value;
-}
-
 /**
  * Strapi v4 and v5 over the REST API (`/api/{pluralApiId}`). Full listings page by
  * `pagination[page]`/`pagination[pageSize]` in id order; incremental listings walk
@@ -75,7 +63,7 @@ function resolveEnv(init: ConnectorInit, name: string, option: string): string {
  */
 export class StrapiConnector implements Connector {
   readonly webhook: WebhookHandler;
-  private readonly http: ConnectorHttp;
+  private readonly http: ToolkitHttpClient;
   private readonly logger: Logger;
   private readonly hasToken: boolean;
 
@@ -85,14 +73,14 @@ export class StrapiConnector implements Connector {
   ) {
     this.logger = init.logger.child({ connector: "strapi", sourceId: init.sourceId });
     const token =
-      options.apiTokenEnv === undefined ? undefined : resolveEnv(init, options.apiTokenEnv, "apiTokenEnv");
+      options.apiTokenEnv === undefined
+        ? undefined
+        : readSecretEnv(init.env, options.apiTokenEnv, { sourceId: init.sourceId, option: "apiTokenEnv" });
     this.hasToken = token !== undefined;
-    this.http = new ConnectorHttp({
-      sourceId: init.sourceId,
+    this.http = connectorHttp(init, {
       baseUrl: options.baseUrl,
       logger: this.logger,
-      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
-      ...(options.apiTokenEnv ? { credentialEnv: options.apiTokenEnv } : {}),
+      ...(token && options.apiTokenEnv ? { credentials: bearerToken(token, options.apiTokenEnv) } : {}),
     });
     this.webhook = strapiWebhook(options);
   }
@@ -229,13 +217,23 @@ export class StrapiConnector implements Connector {
           allowStatuses: [404],
         },
       );
+      // Strapi has no trash: a 404 (or an empty answer) may also be a permission the role lost, so
+      // only a later full listing may turn it into a deletion.
       if (response.status === 404) {
-        yield { kind: "deleted", externalId };
+        yield {
+          kind: "missing",
+          externalId,
+          reason: `Strapi answered 404 for ${type.pluralApiId}/${parsed.id}`,
+        };
         continue;
       }
       const data = (response.data as { data?: unknown } | undefined)?.data;
       if (data === null || data === undefined) {
-        yield { kind: "deleted", externalId };
+        yield {
+          kind: "missing",
+          externalId,
+          reason: `Strapi returned no entry for ${type.pluralApiId}/${parsed.id}`,
+        };
         continue;
       }
       const entry = this.normalize(data, response.url);
@@ -426,6 +424,8 @@ export class StrapiConnector implements Connector {
 /** The `strapi` connector type (Strapi v4 and v5). */
 export const strapiConnector: ConnectorDefinition<StrapiOptions> = {
   type: "strapi",
+  // Self-hosted Strapi has no rate limit of its own unless a plugin adds one: a polite default.
+  defaultRate: { perSecond: 10 },
   optionsSchema: strapiOptionsSchema,
   create: (options, init) => new StrapiConnector(options, init),
 };

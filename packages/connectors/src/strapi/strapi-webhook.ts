@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { WebhookEvents, WebhookHandler, WebhookRequest } from "../contract.js";
 import { WebhookPayloadError, WebhookVerificationError } from "../errors.js";
-import { requireSecret, safeEqual } from "../http/webhook-crypto.js";
+import { requireSecret, safeEqual } from "../toolkit/webhooks/webhook-crypto.js";
 import { strapiExternalId } from "./strapi-entry.js";
 import type { StrapiOptions } from "./strapi-options.js";
 

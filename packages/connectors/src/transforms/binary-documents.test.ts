@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSampleDocx, buildSamplePdf } from "../../test/transforms/sample-documents.js";
-import { DOCX_MEDIA_TYPE } from "./docx-to-html.js";
-import { PDF_MEDIA_TYPE } from "./pdf-to-html.js";
+import { DOCX_MEDIA_TYPE, PDF_MEDIA_TYPE } from "../toolkit/media-types/media-types.js";
 import { toCleanHtml } from "./to-clean-html.js";
 
 describe("DOCX", () => {

@@ -1,14 +1,26 @@
 import type { DocumentBody } from "../contract.js";
+import {
+  bodyKindOf,
+  canonicalMediaType,
+  DOCX_MEDIA_TYPE,
+  PDF_MEDIA_TYPE,
+} from "../toolkit/media-types/media-types.js";
 import type { ConvertedHtml } from "./converted-html.js";
-import { DOCX_MEDIA_TYPE, docxToHtml } from "./docx-to-html.js";
 import { markdownToHtml } from "./markdown-to-html.js";
-import { PDF_MEDIA_TYPE, pdfToHtml } from "./pdf-to-html.js";
 import { textToHtml } from "./text-to-html.js";
 import { TransformError } from "./transform-error.js";
 
 /**
+ * Most HTML a DOCX or PDF converter may hand on to cleaning: 20 MB. A document that extracts to more
+ * is a data dump, and cleaning it would only burn CPU to be truncated to the output cap anyway.
+ */
+export const MAX_EXTRACTED_HTML_BYTES = 20_000_000;
+
+/**
  * Any body kind → raw (uncleaned) HTML. Binary bodies are dispatched on their media type; textual
  * media types that arrive as bytes (an attachment served as text/markdown) are decoded as UTF-8.
+ * The DOCX and PDF converters are imported here on first use: toCleanHtml sends those bodies to a
+ * conversion thread, so mammoth and pdf.js only ever load (and patch globals) there.
  */
 export async function bodyToHtml(body: DocumentBody, url: string | undefined): Promise<ConvertedHtml> {
   switch (body.kind) {
@@ -28,20 +40,21 @@ async function binaryToHtml(
   mediaType: string,
   url: string | undefined,
 ): Promise<ConvertedHtml> {
-  // Parameters (`; charset=utf-8`) and case do not change which converter applies.
-  const essence = mediaType.split(";")[0]?.trim().toLowerCase() ?? "";
-  switch (essence) {
-    case DOCX_MEDIA_TYPE:
-      return docxToHtml(data, url);
-    case PDF_MEDIA_TYPE:
-      return pdfToHtml(data, url);
-    case "text/html":
-    case "application/xhtml+xml":
+  const canonical = canonicalMediaType(mediaType);
+  if (canonical === DOCX_MEDIA_TYPE) {
+    const { docxToHtml } = await import("./docx-to-html.js");
+    return capExtracted(await docxToHtml(data, url), canonical, url);
+  }
+  if (canonical === PDF_MEDIA_TYPE) {
+    const { pdfToHtml } = await import("./pdf-to-html.js");
+    return capExtracted(await pdfToHtml(data, url), canonical, url);
+  }
+  switch (canonical === undefined ? undefined : bodyKindOf(canonical)) {
+    case "html":
       return { html: decodeUtf8(data), warnings: [] };
-    case "text/markdown":
-    case "text/x-markdown":
+    case "markdown":
       return { html: markdownToHtml(decodeUtf8(data)), warnings: [] };
-    case "text/plain":
+    case "text":
       return { html: textToHtml(decodeUtf8(data)), warnings: [] };
     default:
       throw new TransformError(
@@ -50,6 +63,18 @@ async function binaryToHtml(
         { url, mediaType },
       );
   }
+}
+
+function capExtracted(converted: ConvertedHtml, mediaType: string, url: string | undefined): ConvertedHtml {
+  const bytes = Buffer.byteLength(converted.html, "utf8");
+  if (bytes > MAX_EXTRACTED_HTML_BYTES) {
+    throw new TransformError(
+      "too_large",
+      `the document extracts to ${bytes} bytes of HTML, over the limit of ${MAX_EXTRACTED_HTML_BYTES} bytes`,
+      { url, mediaType, bytes, maxBytes: MAX_EXTRACTED_HTML_BYTES },
+    );
+  }
+  return converted;
 }
 
 /** UTF-8 without the byte-order mark; invalid sequences become U+FFFD rather than failing. */

@@ -1,5 +1,6 @@
 import mammoth from "mammoth";
 import type { ConvertedHtml } from "./converted-html.js";
+import { DOCX_MEDIA_TYPE } from "../toolkit/media-types/media-types.js";
 import { TransformError } from "./transform-error.js";
 
 /**
@@ -24,5 +25,3 @@ export async function docxToHtml(data: Uint8Array, url: string | undefined): Pro
   const warnings = result.messages.map((message) => `docx: ${message.message}`);
   return { html: result.value, warnings: [...new Set(warnings)].sort() };
 }
-
-export const DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

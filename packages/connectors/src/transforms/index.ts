@@ -1,5 +1,5 @@
-export { DOCX_MEDIA_TYPE } from "./docx-to-html.js";
-export { PDF_MEDIA_TYPE } from "./pdf-to-html.js";
+export { ConversionPool, type ConversionPoolOptions } from "./conversion/conversion-pool.js";
+export type { ConverterModule } from "./conversion/conversion-messages.js";
 export { type TransformInput, type TransformResult, toCleanHtml } from "./to-clean-html.js";
 export {
   isTransformError,

@@ -1,9 +1,8 @@
 import { getDocument, VerbosityLevel } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { ConvertedHtml } from "./converted-html.js";
+import { PDF_MEDIA_TYPE } from "../toolkit/media-types/media-types.js";
 import { escapeHtml } from "./text-to-html.js";
 import { TransformError } from "./transform-error.js";
-
-export const PDF_MEDIA_TYPE = "application/pdf";
 
 /** The parts of a pdf.js text item this module reads (marked-content entries have no `str`). */
 interface PdfTextItem {

@@ -3,6 +3,8 @@ import { type Element, isTag, type ParentNode } from "domhandler";
 import type { DocumentBody } from "../contract.js";
 import { bodyToHtml } from "./body-to-html.js";
 import { cleanHtml, collapseWhitespace } from "./clean-html.js";
+import { runsOffThread } from "./conversion/off-thread.js";
+import { sharedConversionPool } from "./conversion/conversion-pool.js";
 import { formatBlocks, serialiseRoot } from "./serialise-html.js";
 import { TransformError } from "./transform-error.js";
 import {
@@ -41,6 +43,16 @@ export interface TransformResult {
  * `oversize: "reject"`.
  */
 export async function toCleanHtml(
+  input: TransformInput,
+  options: TransformOptions = {},
+): Promise<TransformResult> {
+  // DOCX, PDF and large bodies convert in a bounded worker thread (see conversion-pool.ts).
+  if (runsOffThread(input.body)) return sharedConversionPool().run(input, options);
+  return toCleanHtmlInThisThread(input, options);
+}
+
+/** toCleanHtml without the dispatch: what the conversion threads run. */
+export async function toCleanHtmlInThisThread(
   input: TransformInput,
   options: TransformOptions = {},
 ): Promise<TransformResult> {

@@ -3,9 +3,11 @@
  * - `too_large`: the output exceeds `maxBytes` and `oversize` is "reject";
  * - `unsupported`: a binary media type no converter handles;
  * - `empty`: nothing readable is left after cleaning (the page would be blank in Fin);
- * - `parse`: a DOCX or PDF that its library cannot read (corrupt, encrypted, truncated).
+ * - `parse`: a DOCX or PDF that its library cannot read (corrupt, encrypted, truncated);
+ * - `timeout`: the conversion ran past its time limit and its thread was stopped;
+ * - `crashed`: the conversion thread ran out of memory or died.
  */
-export type TransformErrorKind = "too_large" | "unsupported" | "empty" | "parse";
+export type TransformErrorKind = "too_large" | "unsupported" | "empty" | "parse" | "timeout" | "crashed";
 
 export interface TransformErrorDetails {
   /** The document's URL when the caller gave one, so reports say which document failed. */

@@ -9,8 +9,13 @@ import type {
   WebhookHandler,
 } from "../contract.js";
 import { ConnectorError } from "../errors.js";
-import { ConnectorHttp, type HttpRequestOptions } from "../http/connector-http.js";
-import { decodeTimestampCursor, encodeTimestampCursor } from "../http/timestamp-cursor.js";
+import type { CredentialProvider } from "../toolkit/credentials/credential-provider.js";
+import { credentialsFromAuthBlock } from "../toolkit/credentials/auth-block.js";
+import { readSecretEnv } from "../toolkit/credentials/secret-env.js";
+import { basicAuth, bearerToken } from "../toolkit/credentials/static-credentials.js";
+import { connectorHttp } from "../toolkit/http/connector-http-client.js";
+import type { ToolkitHttpClient, ToolkitRequest } from "../toolkit/http/toolkit-http-client.js";
+import { decodeTimestampCursor, encodeTimestampCursor } from "../toolkit/cursors/timestamp-cursor.js";
 import { parseWordPressExternalId, wordpressDocument, wordpressExternalId } from "./wordpress-document.js";
 import { type WordPressOptions, wordpressOptionsSchema } from "./wordpress-options.js";
 import { type WordPressPost, wordpressPostSchema } from "./wordpress-post.js";
@@ -54,16 +59,25 @@ function coveredUntil(serverTime: Date): Date {
   return new Date(serverTime.getTime() - 1000);
 }
 
-function resolveEnv(init: ConnectorInit, name: string, option: string): string {
-  const value = init.env[name];
-  if (value === undefined || value === "") {
-    throw new ConnectorError(
-      "config",
-      `source "${init.sourceId}": env var ${name} (options.${option}) is not set`,
-      { sourceId: init.sourceId, credentialEnv: name },
+/** Application Password (Basic) or a bearer token, from `auth` or the older flat options. */
+function wordpressCredentials(
+  options: WordPressOptions,
+  init: ConnectorInit,
+): CredentialProvider | undefined {
+  if (options.auth) return credentialsFromAuthBlock(options.auth, init);
+  const secret = (name: string, option: string) =>
+    readSecretEnv(init.env, name, { sourceId: init.sourceId, option });
+  if (options.usernameEnv !== undefined && options.applicationPasswordEnv !== undefined) {
+    return basicAuth(
+      secret(options.usernameEnv, "usernameEnv"),
+      secret(options.applicationPasswordEnv, "applicationPasswordEnv"),
+      options.applicationPasswordEnv,
     );
   }
-  return value;
+  if (options.bearerTokenEnv !== undefined) {
+    return bearerToken(secret(options.bearerTokenEnv, "bearerTokenEnv"), options.bearerTokenEnv);
+  }
+  return undefined;
 }
 
 /**
@@ -73,7 +87,7 @@ function resolveEnv(init: ConnectorInit, name: string, option: string): string {
  */
 export class WordPressConnector implements Connector {
   readonly webhook: WebhookHandler;
-  private readonly http: ConnectorHttp;
+  private readonly http: ToolkitHttpClient;
   private readonly route: (route: string) => string;
   private readonly authenticated: boolean;
   private readonly logger: Logger;
@@ -86,24 +100,12 @@ export class WordPressConnector implements Connector {
   ) {
     this.logger = init.logger.child({ connector: "wordpress", sourceId: init.sourceId });
     this.route = wordpressRoutes(options);
-    let authorization: string | undefined;
-    let credentialEnv: string | undefined;
-    if (options.usernameEnv !== undefined && options.applicationPasswordEnv !== undefined) {
-      const user = resolveEnv(init, options.usernameEnv, "usernameEnv");
-      const password = resolveEnv(init, options.applicationPasswordEnv, "applicationPasswordEnv");
-      authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-      credentialEnv = options.applicationPasswordEnv;
-    } else if (options.bearerTokenEnv !== undefined) {
-      authorization = `Bearer ${resolveEnv(init, options.bearerTokenEnv, "bearerTokenEnv")}`;
-      credentialEnv = options.bearerTokenEnv;
-    }
-    this.authenticated = authorization !== undefined;
-    this.http = new ConnectorHttp({
-      sourceId: init.sourceId,
+    const credentials = wordpressCredentials(options, init);
+    this.authenticated = credentials !== undefined;
+    this.http = connectorHttp(init, {
       baseUrl: this.route("/"),
       logger: this.logger,
-      ...(authorization ? { headers: { authorization } } : {}),
-      ...(credentialEnv ? { credentialEnv } : {}),
+      ...(credentials ? { credentials } : {}),
     });
     this.webhook = wordpressWebhook(options.postTypes, options.webhookToleranceSeconds);
   }
@@ -205,16 +207,21 @@ export class WordPressConnector implements Connector {
         yield { kind: "deleted", externalId };
         continue;
       }
-      // Anonymous requests for drafts and trash are refused (401/403): for a public-only source that
-      // means "not public any more". With credentials a refusal is a real auth failure and throws.
-      const gone = this.authenticated ? [404, 410] : [401, 403, 404, 410];
+      // Anonymous requests for drafts and trash are refused (401/403), and so is everything behind a
+      // firewall that blocks us: not proof of deletion, so the document is `missing` until a full
+      // listing confirms it. With credentials a refusal is a real auth failure and throws.
+      const absent = this.authenticated ? [404, 410] : [401, 403, 404, 410];
       const response = await this.http.json<unknown>(this.route(`/${type.restBase}/${parsed.id}`), {
         query: { ...this.baseQuery() },
         signal: ctx.signal,
-        allowStatuses: gone,
+        allowStatuses: absent,
       });
-      if (gone.includes(response.status)) {
-        yield { kind: "deleted", externalId };
+      if (absent.includes(response.status)) {
+        yield {
+          kind: "missing",
+          externalId,
+          reason: `WordPress answered ${response.status} for ${type.restBase}/${parsed.id}`,
+        };
         continue;
       }
       const post = this.parsePost(response.data, response.url);
@@ -235,11 +242,11 @@ export class WordPressConnector implements Connector {
     return serverDate(response.headers);
   }
 
-  private baseQuery(): HttpRequestOptions["query"] {
+  private baseQuery(): ToolkitRequest["query"] {
     return { context: this.authenticated ? "edit" : "view", _embed: EMBED };
   }
 
-  private fullQuery(type: PostType, terms: TermIds): NonNullable<HttpRequestOptions["query"]> {
+  private fullQuery(type: PostType, terms: TermIds): NonNullable<ToolkitRequest["query"]> {
     const join = (ids: number[] | undefined) => (ids === undefined ? undefined : ids.join(","));
     return {
       ...this.baseQuery(),
@@ -254,7 +261,7 @@ export class WordPressConnector implements Connector {
     };
   }
 
-  private async *pages(type: PostType, query: NonNullable<HttpRequestOptions["query"]>, signal: AbortSignal) {
+  private async *pages(type: PostType, query: NonNullable<ToolkitRequest["query"]>, signal: AbortSignal) {
     for (let page = 1; ; page++) {
       const result = await this.get(type, { ...query, page }, signal);
       yield result;
@@ -262,7 +269,7 @@ export class WordPressConnector implements Connector {
     }
   }
 
-  private async get(type: PostType, query: NonNullable<HttpRequestOptions["query"]>, signal: AbortSignal) {
+  private async get(type: PostType, query: NonNullable<ToolkitRequest["query"]>, signal: AbortSignal) {
     const response = await this.http.json<unknown>(this.route(`/${type.restBase}`), { query, signal });
     if (!Array.isArray(response.data)) {
       throw this.badResponse(response.url, "a list of posts was expected");
@@ -406,6 +413,8 @@ export class WordPressConnector implements Connector {
 /** The `wordpress` connector type. */
 export const wordpressConnector: ConnectorDefinition<WordPressOptions> = {
   type: "wordpress",
+  // WordPress documents no REST rate limit (hosts set their own): a polite rate for a shared host.
+  defaultRate: { perSecond: 10 },
   optionsSchema: wordpressOptionsSchema,
   create: (options, init) => new WordPressConnector(options, init),
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authBlockSchema } from "../toolkit/credentials/auth-block.js";
 
 /** Statuses a listing may include; `trash` is never synced (it is how WordPress marks deletions). */
 export const WORDPRESS_STATUSES = ["publish", "future", "draft", "pending", "private"] as const;
@@ -23,6 +24,12 @@ export const wordpressOptionsSchema = z
      * `https://public-api.wordpress.com/wp/v2/sites/example.wordpress.com`.
      */
     apiBaseUrl: z.url().optional(),
+    /**
+     * Credentials as an auth block: `{ type: basic, usernameEnv, passwordEnv }` (an Application
+     * Password) or `{ type: bearer, tokenEnv }`. Replaces the flat `usernameEnv` /
+     * `applicationPasswordEnv` / `bearerTokenEnv`, which still work.
+     */
+    auth: authBlockSchema(["basic", "bearer"]).optional(),
     /** Env var with the WordPress user name for Application Password (HTTP Basic) auth. */
     usernameEnv: envVarName.optional(),
     /** Env var with that user's Application Password. Needed for drafts, private posts and trash. */
@@ -81,8 +88,20 @@ export const wordpressOptionsSchema = z
         path: ["bearerTokenEnv"],
       });
     }
+    if (
+      options.auth !== undefined &&
+      (options.usernameEnv ?? options.applicationPasswordEnv ?? options.bearerTokenEnv) !== undefined
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        message: "use either auth or usernameEnv/applicationPasswordEnv/bearerTokenEnv",
+        path: ["auth"],
+      });
+    }
     const authenticated =
-      options.applicationPasswordEnv !== undefined || options.bearerTokenEnv !== undefined;
+      options.auth !== undefined ||
+      options.applicationPasswordEnv !== undefined ||
+      options.bearerTokenEnv !== undefined;
     if (options.includePasswordProtected && !authenticated) {
       ctx.addIssue({
         code: "custom",
@@ -94,7 +113,7 @@ export const wordpressOptionsSchema = z
     if (restricted.length > 0 && !authenticated) {
       ctx.addIssue({
         code: "custom",
-        message: `statuses ${restricted.join(", ")} need credentials (applicationPasswordEnv or bearerTokenEnv)`,
+        message: `statuses ${restricted.join(", ")} need credentials (auth, applicationPasswordEnv or bearerTokenEnv)`,
         path: ["statuses"],
       });
     }

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import type { WebhookEvents, WebhookHandler, WebhookRequest } from "../contract.js";
 import { WebhookPayloadError, WebhookVerificationError } from "../errors.js";
-import { assertFreshTimestamp, hmacSha256Hex, requireSecret, safeEqual } from "../http/webhook-crypto.js";
+import {
+  assertFreshTimestamp,
+  hmacSha256Hex,
+  requireSecret,
+  safeEqual,
+} from "../toolkit/webhooks/webhook-crypto.js";
 import { wordpressExternalId } from "./wordpress-document.js";
 
 export const WORDPRESS_SIGNATURE_HEADER = "x-content-sync-signature";

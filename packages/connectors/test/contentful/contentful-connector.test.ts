@@ -242,14 +242,14 @@ describe("contentful connector (Delivery API sync)", () => {
     expect(idsOf(delta, "deleted")).toEqual(["pub"]);
   });
 
-  it("fetches by id: found → document, missing or out of scope → deleted", async () => {
+  it("fetches by id: found → document, out of scope → deleted, not returned → missing (never proof)", async () => {
     fixture.upsertEntry(article("a1", "One"));
     fixture.upsertEntry({ id: "p1", contentType: "person", fields: { title: { "en-US": "Ada" } } });
     const connector = create({ contentTypes: ["article"] });
 
     const events = await collect(connector.fetchByIds(["a1", "gone", "p1"], ctx()));
 
-    expect(events.map((event) => event.kind)).toEqual(["document", "deleted", "deleted"]);
+    expect(events.map((event) => event.kind)).toEqual(["document", "missing", "deleted"]);
     const lookup = fixture.requests.find((request) => request.path.endsWith("/entries"));
     expect(lookup?.query.get("sys.id[in]")).toBe("a1,gone,p1");
     expect(lookup?.query.get("locale")).toBe("*");

@@ -230,12 +230,12 @@ describe("ghost connector", () => {
     expect(ids(events, "document")).toEqual([stays]);
   });
 
-  it("fetches by id across posts and pages: found → document, missing or out of scope → deleted", async () => {
+  it("fetches by id across posts and pages: found → document, not returned (gone or out of scope) → missing", async () => {
     const post = fixture.upsert({ title: "Post", slug: "post" });
     const page = fixture.upsert({ type: "page", title: "Page", slug: "page" });
     const draft = fixture.upsert({ title: "Draft", slug: "draft", status: "draft" });
     const events = await collect(admin().fetchByIds([post, page, draft, "64f0a0b0c0d0e0f0a0b0ffff"], ctx()));
-    expect(events.map((event) => event.kind)).toEqual(["document", "document", "deleted", "deleted"]);
+    expect(events.map((event) => event.kind)).toEqual(["document", "document", "missing", "missing"]);
     const docs = await documentsOf(events);
     expect(docs.get(page)?.metadata.type).toBe("page");
     expect(fixture.requests[0]?.query.get("filter")).toContain(

@@ -257,8 +257,9 @@ describe.each(["v4", "v5"] as const)("Strapi %s connector", (version) => {
       ]),
     ).toEqual([
       ["document", idOf(kept)],
-      ["deleted", idOf(removed)],
-      ["deleted", idOf(unpublished)],
+      // Strapi keeps no trash: a 404 is not proof of deletion, only a full listing decides.
+      ["missing", idOf(removed)],
+      ["missing", idOf(unpublished)],
       ["failed", "articles:not an id"],
       ["deleted", "pages:1"],
     ]);

@@ -32,7 +32,7 @@ describe("WordPress options", () => {
       "applicationPasswordEnv: usernameEnv and applicationPasswordEnv go together",
     );
     expect(issues({ baseUrl: "https://example.com", statuses: ["publish", "draft"] })).toContain(
-      "statuses: statuses draft need credentials (applicationPasswordEnv or bearerTokenEnv)",
+      "statuses: statuses draft need credentials (auth, applicationPasswordEnv or bearerTokenEnv)",
     );
     expect(
       issues({

@@ -198,7 +198,7 @@ describe("WordPress connector against a real WordPress", { timeout: 60_000 }, ()
     expect(deletedIds(quiet)).toEqual([]);
   });
 
-  it("reports trash as deleted and lets force-deleted posts vanish (fetch by id answers deleted)", async () => {
+  it("reports trash as deleted and lets force-deleted posts vanish (fetch by id answers missing)", async () => {
     const connector = connect(withCredentials);
     const alive = await admin.create("posts", { title: "Alive", status: "publish" });
     const trashed = await admin.create("posts", { title: "Trashed", status: "publish" });
@@ -227,14 +227,15 @@ describe("WordPress connector against a real WordPress", { timeout: 60_000 }, ()
     ).toEqual([
       ["document", `post:${alive}`],
       ["deleted", `post:${trashed}`],
-      ["deleted", `page:${gone}`],
-      ["deleted", "post:99999999"],
+      ["missing", `page:${gone}`],
+      ["missing", "post:99999999"],
       ["failed", "nonsense"],
     ]);
-    // Anonymous: a trashed post is refused (401) and counts as no longer public.
-    expect(deletedIds(await collect(connect().fetchByIds([`post:${trashed}`], silentContext())))).toEqual([
-      `post:${trashed}`,
-    ]);
+    // Anonymous: a trashed post is refused (401), which a firewall answering 401/403 to everything
+    // would look like too: missing, never deleted.
+    const anonymous = await collect(connect().fetchByIds([`post:${trashed}`], silentContext()));
+    expect(anonymous.map((event) => event.kind)).toEqual(["missing"]);
+    expect(anonymous[0]?.kind === "missing" && anonymous[0].reason).toContain("401");
   });
 
   it("pages through X-WP-TotalPages in full and incremental listings, with both route styles", async () => {

@@ -2,14 +2,16 @@ import { type Logger, pino } from "pino";
 import type { z } from "zod";
 import {
   errorForStatus,
-  type IntercomError,
+  IntercomError,
   IntercomNetworkError,
   IntercomRateLimitError,
   IntercomResponseValidationError,
   parseErrorBody,
 } from "./errors.js";
+import { classifyIntercomFailure } from "./intercom-retry.js";
+import { networkFetch } from "./network.js";
 import { readRateLimitHeaders, TokenBucketRateLimiter } from "./rate-limiter.js";
-import { decideRetry, sleep } from "./retry-policy.js";
+import { withRetries } from "./retry-policy.js";
 import { type AttemptResponse, sendAttempt } from "./transport.js";
 import {
   API_VERSION,
@@ -48,6 +50,12 @@ export const USER_AGENT = `content-sync-intercom/0.1.0 (content-sync; node ${pro
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 3;
+/**
+ * Longest wait for `X-RateLimit-Reset` after a 429. Intercom's windows last 10 seconds, so a reset
+ * further away means something else is wrong; the 429 is then thrown for the caller (a queue) to
+ * reschedule instead of holding a worker.
+ */
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 const VALIDATION_MODES: readonly ValidationMode[] = ["strict", "warn", "off"];
 
 function checkTimeout(name: string, value: number): number {
@@ -98,7 +106,7 @@ export class HttpClient {
     this.#rateLimiter = options.rateLimiter ?? new TokenBucketRateLimiter();
     this.logger = options.logger ?? pino({ level: "silent" });
     this.#onResponse = options.onResponse;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? networkFetch(options.network);
   }
 
   /** Sends the request with retries; resolves with the parsed body (undefined for 204 or an empty body). */
@@ -116,56 +124,53 @@ export class HttpClient {
     const headers = this.#headers(request);
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
 
-    for (let attempt = 0; ; attempt++) {
-      await this.#rateLimiter.acquire(signal);
-      signal?.throwIfAborted();
-      const started = performance.now();
-      let failure: IntercomError;
-      try {
-        const response = await sendAttempt({
-          url: target.url,
-          method,
-          path: target.path,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          timeoutMs,
-          ...(signal ? { signal } : {}),
-          fetch: this.#fetch,
-        });
+    const idempotent = request.idempotent === true;
+    return withRetries(
+      async (attempt) => {
+        await this.#rateLimiter.acquire(signal);
+        signal?.throwIfAborted();
+        const started = performance.now();
+        let response: AttemptResponse;
+        try {
+          response = await sendAttempt({
+            url: target.url,
+            method,
+            path: target.path,
+            headers,
+            ...(body === undefined ? {} : { body }),
+            timeoutMs,
+            ...(signal ? { signal } : {}),
+            fetch: this.#fetch,
+          });
+        } catch (error) {
+          if (error instanceof IntercomNetworkError) this.#afterAttempt(context, undefined, started, attempt);
+          throw error;
+        }
         this.#afterAttempt(context, response.status, started, attempt);
         await this.#observeRateLimit(response.headers);
         if (response.status >= 200 && response.status < 300) {
           return this.#readSuccess<T>(request, context, response);
         }
-        failure = await this.#readFailure(context, response);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (!(error instanceof IntercomNetworkError)) throw error;
-        this.#afterAttempt(context, undefined, started, attempt);
-        failure = error;
-      }
-
-      const decision = decideRetry({
-        method,
-        idempotent: request.idempotent === true,
-        error: failure,
-        attempt,
+        throw await this.#readFailure(context, response);
+      },
+      {
         maxRetries,
-      });
-      if (!decision.retry) throw failure;
-      this.logger.debug(
-        {
-          method,
-          path: target.path,
-          status: failure.status,
-          code: failure.code,
-          attempt,
-          delayMs: decision.delayMs,
+        ...(signal ? { signal } : {}),
+        maxWaitMs: MAX_RATE_LIMIT_WAIT_MS,
+        // Only Intercom's answers and lost connections are retried; a bug is thrown as is.
+        classify: (error) =>
+          error instanceof IntercomError
+            ? classifyIntercomFailure(method, idempotent, error)
+            : { retryable: false },
+        onRetry: ({ error, attempt, delayMs }) => {
+          const failure = error as IntercomError;
+          this.logger.debug(
+            { method, path: target.path, status: failure.status, code: failure.code, attempt, delayMs },
+            "retrying Intercom request",
+          );
         },
-        "retrying Intercom request",
-      );
-      await sleep(decision.delayMs, signal);
-    }
+      },
+    );
   }
 
   #headers(request: ApiRequest): Record<string, string> {

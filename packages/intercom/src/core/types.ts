@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { NetworkOptions } from "./network.js";
 
 /** Intercom's hosting regions and their API hosts. */
 export type Region = "us" | "eu" | "au";
@@ -80,6 +81,11 @@ export interface ClientOptions {
   logger?: Logger;
   /** Called after every attempt (metrics, call counters). Must not throw. */
   onResponse?: (info: ResponseInfo) => void;
-  /** Replaceable fetch (tests, proxies). Default: global fetch. */
+  /**
+   * Proxy and CA settings: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` and `NODE_EXTRA_CA_CERTS` from
+   * `network.env` (default `process.env`), plus an optional `caFile`. Ignored when `fetch` is given.
+   */
+  network?: NetworkOptions;
+  /** Replaceable fetch (tests). Default: undici's fetch through the `network` settings. */
   fetch?: typeof fetch;
 }

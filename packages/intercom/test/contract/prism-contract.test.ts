@@ -3,7 +3,7 @@ import { IntercomClient } from "../../src/client.js";
 import type { Paginator } from "../../src/core/index.js";
 import type * as T from "../../src/generated/types.js";
 import type { OperationId } from "../../src/resources/operations.js";
-import { type PrismServer, startPrism } from "./prism-server.js";
+import { type PrismServer, startPrism } from "../../src/testing/prism.js";
 import { loadSpecOperations, specAvailable, specPath } from "./spec-file.js";
 
 /**

@@ -167,6 +167,8 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
           }
         : {}),
       concurrency: source.concurrency ?? defaults.concurrency ?? BUILT_IN_DEFAULTS.concurrency,
+      ...(source.requestBudget ? { requestBudget: source.requestBudget } : {}),
+      ...(source.network ? { network: { caFile: path.resolve(cwd, source.network.caFile) } } : {}),
       options: source.options,
     };
   });

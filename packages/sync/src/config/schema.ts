@@ -1,5 +1,5 @@
 import type { ConnectorRegistry } from "@content-sync/connectors";
-import { transformOptionsSchema } from "@content-sync/connectors";
+import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";
@@ -186,6 +186,23 @@ const sourceCommon = {
       "Push notifications (Microsoft Graph subscriptions, Google Drive channels): the scheduler subscribes, renews before expiry and falls back to polling. Needs `webhook` (its secret is the subscription's client state).",
     ),
   concurrency: concurrency.optional(),
+  // Connector toolkit: the source's request budget and network (ARCHITECTURE.md, "Connector toolkit").
+  requestBudget: requestRateSchema
+    .optional()
+    .describe(
+      "Requests per second or minute to the source's product, shared by every worker. Default: the connector's documented rate.",
+    ),
+  network: z
+    .strictObject({
+      caFile: z
+        .string()
+        .min(1)
+        .describe(
+          "PEM file of extra CAs trusted for this source (a private CA), relative to the working directory.",
+        ),
+    })
+    .optional()
+    .describe("Network of the source; proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY."),
 };
 
 const intercomSchema = z

@@ -1,4 +1,4 @@
-import type { transformOptionsSchema } from "@content-sync/connectors";
+import type { RequestRate, transformOptionsSchema } from "@content-sync/connectors";
 import type { z } from "zod";
 
 export type TransformOptions = z.output<typeof transformOptionsSchema>;
@@ -60,6 +60,10 @@ export interface SourceConfig {
   /** Push subscriptions at the product, renewed by the scheduler. */
   push?: { notificationUrl: string; fallbackEveryMs: number };
   concurrency: number;
+  /** Override of the connector's default request rate (see connectorInitFor). */
+  requestBudget?: RequestRate;
+  /** Per-source network settings; `caFile` is absolute. */
+  network?: { caFile?: string };
   /** Options validated by the connector's own schema; pass them to its `create`. */
   options: unknown;
 }

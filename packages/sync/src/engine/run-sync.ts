@@ -16,6 +16,11 @@ export interface RunSyncParams extends RunDependencies {
 export interface SyncDocumentsParams extends RunDependencies {
   /** Documents to reindex (webhooks): found ones are applied, confirmed-gone ones have their pages deleted. */
   externalIds: readonly string[];
+  /**
+   * Ids a verified webhook reported deleted: the product's own word, so a `missing` answer for one of
+   * them confirms the deletion. Any other `missing` id is recorded as a failure, never deleted.
+   */
+  deletedByWebhook?: readonly string[];
 }
 
 /**
@@ -47,7 +52,7 @@ export async function runSync(params: RunSyncParams): Promise<RunSummary> {
  */
 export async function syncDocuments(params: SyncDocumentsParams): Promise<RunSummary> {
   const run = await SourceRun.targeted(params);
-  await run.applyIds(params.externalIds);
+  await run.applyIds(params.externalIds, { confirmedDeleted: new Set(params.deletedByWebhook ?? []) });
   await run.settleDeletions({ keys: new Set(params.externalIds) });
   return run.finish();
 }

@@ -337,11 +337,15 @@ export class SourceRun {
 
   /**
    * Fetches named documents and applies them (a batch of a fanned-out run, a webhook's documents, the
-   * ledger's due entries). `missing` answers are recorded, never taken for deletions. When the fetch
+   * ledger's due entries). `missing` answers are recorded, never taken for deletions, unless the
+   * product itself said so (`confirmedDeleted`: ids a verified delete webhook named). When the fetch
    * itself fails, every document not handled yet goes to the ledger and the error is rethrown, so the
    * job retries and, if it never succeeds, the next run still picks the documents up.
    */
-  async applyIds(externalIds: readonly string[]): Promise<void> {
+  async applyIds(
+    externalIds: readonly string[],
+    options: { confirmedDeleted?: ReadonlySet<string> } = {},
+  ): Promise<void> {
     const handled = new Set<string>();
     try {
       for await (const event of this.deps.connector.fetchByIds(externalIds, this.listContext())) {
@@ -351,6 +355,8 @@ export class SourceRun {
         handled.add(id);
         if (event.kind === "document") await this.pipeline.add(event.document);
         else if (event.kind === "failed") this.pipeline.failed(id, describeError(event.error));
+        else if (event.kind === "missing" && options.confirmedDeleted?.has(id))
+          await this.pipeline.tombstone(id);
         else if (event.kind === "missing") this.pipeline.failed(id, event.reason, "missing");
         else await this.pipeline.tombstone(id);
       }

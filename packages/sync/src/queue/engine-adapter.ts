@@ -2,6 +2,7 @@ import type { Connector, ConnectorRegistry } from "@content-sync/connectors";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";
+import type { BudgetFactory } from "../connector-init.js";
 import type { ApiCallCounter } from "../engine/api-call-counter.js";
 import type { SyncClient } from "../engine/intercom-api.js";
 import type { RetrySchedule } from "../engine/retry-schedule.js";
@@ -16,6 +17,8 @@ export interface EngineAdapterOptions {
   state: StateStore;
   /** Environment the connectors resolve their credential env vars from. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Request budgets of the sources' connectors; default in-process. */
+  budgets?: BudgetFactory;
   /** Counter wired to the client's `onResponse`, so summaries report Intercom calls. */
   apiCalls?: ApiCallCounter;
   /** When the failure ledger retries documents (tests shorten it). */

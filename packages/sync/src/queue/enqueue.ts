@@ -63,6 +63,7 @@ export async function enqueueTargeted(
       sourceId: data.sourceId,
       externalIds: [externalId],
       receivedAt: data.receivedAt,
+      ...(data.deletedByWebhook?.includes(externalId) ? { deletedByWebhook: [externalId] } : {}),
     };
     const digest = createHash("sha1").update(externalId).digest("hex");
     const marker = keyspace.burstMarker(data.sourceId, digest);

@@ -65,6 +65,8 @@ export const targetedDataSchema = z.object({
   externalIds,
   /** Unix ms when the webhook arrived; used for the freshness metric. */
   receivedAt: z.number().int().optional(),
+  /** Ids among externalIds that a verified webhook reported deleted (absent in older jobs). */
+  deletedByWebhook: z.array(z.string().min(1)).optional(),
 });
 
 export type SourceRunData = z.output<typeof sourceRunDataSchema>;

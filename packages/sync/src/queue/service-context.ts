@@ -1,4 +1,4 @@
-import type { ConnectorRegistry } from "@content-sync/connectors";
+import type { ConnectorRegistry, RequestRate } from "@content-sync/connectors";
 import { IntercomClient } from "@content-sync/intercom";
 import type { Queue } from "bullmq";
 import type { Logger } from "pino";
@@ -8,6 +8,7 @@ import { ApiCallCounter } from "../engine/api-call-counter.js";
 import { createRedisConnection, type RedisClient, resolveRedisUrl } from "../redis/redis-factory.js";
 import { RedisKeyspace } from "../redis/redis-keyspace.js";
 import { RedisRateLimiter } from "../redis/redis-rate-limiter.js";
+import { RedisRequestBudget } from "../redis/redis-request-budget.js";
 import { RedisStateStore } from "../redis/redis-state-store.js";
 import { ConnectorCache } from "./connector-cache.js";
 import { EngineAdapter } from "./engine-adapter.js";
@@ -77,7 +78,7 @@ export class ServiceContext {
     this.state = new RedisStateStore({ redis: this.connection, keyspace: this.keyspace });
     this.ledger = new RunLedger(this.connection, this.keyspace);
     this.epoch = new KeyspaceEpoch(this.connection, this.keyspace, this.logger.child({ module: "epoch" }));
-    this.connectors = new ConnectorCache(options.registry, this.env, this.logger);
+    this.connectors = new ConnectorCache(options.registry, this.env, this.logger, this.budgets);
   }
 
   get config(): ContentSyncConfig {
@@ -88,6 +89,10 @@ export class ServiceContext {
   sources(): ReadonlyMap<string, SourceConfig> {
     return this.byId;
   }
+
+  /** Each source's request budget is one Redis token bucket, shared by the whole fleet. */
+  readonly budgets = (sourceId: string, rate: RequestRate) =>
+    new RedisRequestBudget({ redis: this.connection, keyspace: this.keyspace, sourceId, rate });
 
   /** The run holding a source right now, if any. */
   async runHolding(sourceId: string): Promise<string | undefined> {
@@ -154,6 +159,9 @@ export class ServiceContext {
       env: this.env,
       apiCalls,
       logger: this.logger,
+      // One budget per source for the whole fleet: workers share the product's rate through Redis.
+      budgets: (sourceId, rate) =>
+        new RedisRequestBudget({ redis: this.connection, keyspace: this.keyspace, sourceId, rate }),
     });
     return { engine, limiter };
   }

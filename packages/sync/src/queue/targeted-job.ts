@@ -70,6 +70,7 @@ export async function handleTargeted(
       syncDocuments({
         ...context.engine.dependencies(source, { signal, logger, runId: holder }),
         externalIds: data.externalIds,
+        ...(data.deletedByWebhook ? { deletedByWebhook: data.deletedByWebhook } : {}),
         onChange: audit.add,
       }),
     );

@@ -112,7 +112,7 @@ export async function receiveWebhook(
   if (ids.length === 0) return json(202, { accepted: 0 });
   const jobs = await enqueueTargeted(
     options.queue,
-    { sourceId, externalIds: ids, receivedAt: Date.now() },
+    { sourceId, externalIds: ids, receivedAt: Date.now(), deletedByWebhook: events.deleted },
     { redis: options.redis, keyspace: options.keyspace, coalesceWindowMs: options.coalesceWindowMs },
   );
   logger.debug({ sourceId, documents: ids.length }, "webhook accepted");

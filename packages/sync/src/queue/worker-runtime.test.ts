@@ -59,6 +59,7 @@ const products = new Map<string, Product>();
 const productConnector: ConnectorDefinition<{ product: string }> = {
   type: "product",
   optionsSchema: z.strictObject({ product: z.string() }),
+  defaultRate: { perSecond: 1_000 },
   create(options) {
     const product = products.get(options.product) as Product;
     return {

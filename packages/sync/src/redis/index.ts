@@ -10,6 +10,7 @@ export {
 } from "./redis-factory.js";
 export { checkRedisPrefix, DEFAULT_REDIS_PREFIX, RedisKeyspace } from "./redis-keyspace.js";
 export { RedisRateLimiter, type RedisRateLimiterOptions } from "./redis-rate-limiter.js";
+export { RedisRequestBudget, type RedisRequestBudgetOptions } from "./redis-request-budget.js";
 export {
   CorruptStateError,
   isCorruptStateError,

@@ -144,7 +144,7 @@ export class RedisKeyspace {
     return this.source(sourceId, "push");
   }
 
-  /** Per-source request budget of a connector (token bucket shared by the fleet). */
+  /** Hash with expiry: the source's request budget (token bucket) shared by the fleet's connectors. */
   requestBudget(sourceId: string): string {
     return this.source(sourceId, "budget");
   }

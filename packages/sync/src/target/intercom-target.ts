@@ -68,7 +68,8 @@ export async function openIntercomTarget(
   if (config.intercom.target === "intercom") {
     if (token === undefined || token === "") throw new MissingTokenError(config.intercom.tokenEnv);
     const baseUrl = config.intercom.baseUrl ?? REGION_BASE_URLS[config.intercom.region];
-    const client = new IntercomClient({ token, baseUrl, ...clientOptions });
+    // Proxies and extra CAs from the environment (HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS).
+    const client = new IntercomClient({ token, baseUrl, network: { env }, ...clientOptions });
     return {
       kind: "intercom",
       client,
@@ -93,7 +94,13 @@ export async function openIntercomTarget(
     { url: sandbox.url, dataFile },
     "intercom.target is sandbox: syncing into the embedded sandbox",
   );
-  const client = new IntercomClient({ token: sandboxToken, baseUrl: sandbox.url, ...clientOptions });
+  // The embedded sandbox is on loopback: never through a proxy.
+  const client = new IntercomClient({
+    token: sandboxToken,
+    baseUrl: sandbox.url,
+    network: { env: {} },
+    ...clientOptions,
+  });
   return {
     kind: "sandbox",
     client,

@@ -8,6 +8,7 @@ import type {
 } from "@content-sync/sync";
 import {
   builtInRegistry,
+  connectorInitFor,
   isConfigError,
   isRunSupersededError,
   isSyncAbortedError,
@@ -166,11 +167,13 @@ async function syncOneSource(
   const { request, ctx, target, state, logger, out } = deps;
   const definition = builtInRegistry().get(source.type);
   if (!definition) throw new Error(`connector type "${source.type}" is not available in this build`);
-  const connector = definition.create(source.options, {
-    sourceId: source.id,
-    logger: logger.child({ sourceId: source.id, module: "connector" }),
-    env: ctx.env,
-  });
+  const connector = definition.create(
+    source.options,
+    connectorInitFor(source, definition, {
+      logger: logger.child({ sourceId: source.id, module: "connector" }),
+      env: ctx.env,
+    }),
+  );
   const bar = out.progressBar(source.id, await state.countPages(source.id));
   try {
     const summary = await runSync({

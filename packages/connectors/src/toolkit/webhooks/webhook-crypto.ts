@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { WebhookVerificationError } from "../errors.js";
+import { WebhookVerificationError } from "../../errors.js";
 
 /** HMAC-SHA256 of `payload` with `secret`, hex encoded. */
 export function hmacSha256Hex(secret: string | Buffer, payload: string | Buffer): string {

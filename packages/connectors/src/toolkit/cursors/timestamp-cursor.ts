@@ -1,4 +1,4 @@
-import { ConnectorError } from "../errors.js";
+import { ConnectorError } from "../../errors.js";
 
 /**
  * An incremental position kept per listing scope (post type, content type + locale…): the newest

@@ -27,18 +27,33 @@ export interface PrismServer {
   stop(): Promise<void>;
 }
 
+export interface StartPrismOptions {
+  /**
+   * Proxy to this upstream (a fixture server) instead of mocking: requests and the upstream's answers
+   * are both checked against the spec; answer violations come back in the `sl-violations` header.
+   */
+  proxyTo?: string;
+  /** How long Prism may take to load the spec and listen. Default 90 000 ms. */
+  timeoutMs?: number;
+}
+
 /**
- * Starts Stoplight Prism as a validating mock of `specPath`. With `--errors`, a request the spec does
- * not allow is answered with an error status instead of a made-up success.
+ * Starts Stoplight Prism as a validating mock of `specPath` (or a validating proxy, see `proxyTo`).
+ * With `--errors`, a request the spec does not allow is answered with an error status instead of a
+ * made-up success. Shared by the Intercom client's contract test and the connectors' fixture kit
+ * (`@content-sync/intercom/testing`).
  */
-export async function startPrism(specPath: string, timeoutMs = 90_000): Promise<PrismServer> {
+export async function startPrism(specPath: string, options: StartPrismOptions = {}): Promise<PrismServer> {
+  const timeoutMs = options.timeoutMs ?? 90_000;
   const port = await freePort();
   const packageJson = require.resolve("@stoplight/prism-cli/package.json");
   const bin = path.join(path.dirname(packageJson), "dist", "index.js");
   const child: ChildProcess = spawn(
     process.execPath,
-    // A fixed seed keeps the responses Prism generates from schemas the same on every run.
-    [bin, "mock", specPath, "-p", String(port), "-h", "127.0.0.1", "--errors", "--seed", "content-sync"],
+    options.proxyTo
+      ? [bin, "proxy", specPath, options.proxyTo, "-p", String(port), "-h", "127.0.0.1", "--errors"]
+      : // A fixed seed keeps the responses Prism generates from schemas the same on every run.
+        [bin, "mock", specPath, "-p", String(port), "-h", "127.0.0.1", "--errors", "--seed", "content-sync"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { ConversionPool } from "../../src/transforms/conversion/conversion-pool.js";
+import { isTransformError } from "../../src/transforms/transform-error.js";
+
+const converter = (name: string) => new URL(`./converters/${name}`, import.meta.url);
+const pools: ConversionPool[] = [];
+const pool = (options: ConstructorParameters<typeof ConversionPool>[0]) => {
+  const created = new ConversionPool({ threads: 1, ...options });
+  pools.push(created);
+  return created;
+};
+afterAll(async () => {
+  await Promise.all(pools.map((created) => created.close()));
+});
+
+const doc = (text: string) => ({
+  body: { kind: "text" as const, text },
+  url: `https://files.example.com/${text}`,
+});
+
+describe("ConversionPool", () => {
+  it("stops a converter that loops forever, reports it, replaces the thread and goes on", async () => {
+    const conversions = pool({ timeoutMs: 1_500, converter: converter("echo.mjs") });
+    const stuck = conversions
+      .run(doc("stuck"), {}, converter("loop-forever.mjs"))
+      .catch((error: unknown) => error);
+    const next = conversions.run(doc("next"));
+    const error = await stuck;
+    expect(isTransformError(error) && error.kind).toBe("timeout");
+    expect((error as Error).message).toBe("the conversion took longer than 1500 ms and was stopped");
+    expect(isTransformError(error) && error.url).toBe("https://files.example.com/stuck");
+    expect((await next).html).toBe("<p>next</p>");
+  });
+
+  it("stops a converter that allocates without limit at the heap cap, and goes on", async () => {
+    const conversions = pool({ maxHeapMb: 64, timeoutMs: 60_000, converter: converter("echo.mjs") });
+    const error = await conversions
+      .run(doc("hog"), {}, converter("allocate-forever.mjs"))
+      .catch((caught: unknown) => caught);
+    expect(isTransformError(error) && error.kind).toBe("crashed");
+    expect((error as Error).message).toContain("ran out of memory (heap limit 64 MB)");
+    expect((await conversions.run(doc("after"))).html).toBe("<p>after</p>");
+  });
+
+  it("queues documents beyond its threads and rejects what is pending when closed", async () => {
+    const conversions = pool({ converter: converter("echo.mjs") });
+    const results = await Promise.all(["a", "b", "c"].map((text) => conversions.run(doc(text))));
+    expect(results.map((result) => result.html)).toEqual(["<p>a</p>", "<p>b</p>", "<p>c</p>"]);
+    const pending = conversions
+      .run(doc("late"), {}, converter("loop-forever.mjs"))
+      .catch((error: unknown) => error);
+    await conversions.close();
+    expect(((await pending) as Error).message).toBe("the conversion pool was closed");
+  });
+});
