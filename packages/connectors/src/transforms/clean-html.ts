@@ -1,8 +1,19 @@
-import { type CheerioAPI, load } from "cheerio";
-import { type AnyNode, type ChildNode, Element, isTag, isText, type ParentNode, type Text } from "domhandler";
+import { select } from "cheerio-select";
+import {
+  type AnyNode,
+  type ChildNode,
+  type Document,
+  Element,
+  isTag,
+  isText,
+  type ParentNode,
+  type Text,
+} from "domhandler";
 import { BEACON_PATTERNS, CHROME_SELECTORS } from "./chrome-selectors.js";
-import { ALLOWED_ELEMENTS, BLOCK_TAGS, MEANINGFUL_WHEN_EMPTY, WRAPPER_TAGS } from "./html-elements.js";
 import { setChildren } from "./dom-children.js";
+import { ALLOWED_ELEMENTS, BLOCK_TAGS, MEANINGFUL_WHEN_EMPTY, WRAPPER_TAGS } from "./html-elements.js";
+import { parseHtmlDocument, textOf } from "./html-document.js";
+import { compileSimpleSelectors } from "./simple-selector-matcher.js";
 import { createUrlRewriter, type UrlRewriter } from "./url-rewriting.js";
 
 export interface CleanHtmlOptions {
@@ -14,7 +25,6 @@ export interface CleanHtmlOptions {
 
 /** The cleaned document, still as a tree so the size cap can cut it at block boundaries. */
 export interface CleanedDocument {
-  $: CheerioAPI;
   /** The `<body>` element; its children are the output, one block per line. */
   root: Element;
   /** Text of `<title>`, whitespace collapsed; undefined when absent or blank. */
@@ -22,11 +32,18 @@ export interface CleanedDocument {
   warnings: string[];
 }
 
-/** Where a page keeps its content; the first selector matching exactly one element wins. */
-const MAIN_CONTENT_SELECTORS = ["main", "[role=main]", "article"];
+/** Where a page keeps its content, in order: the first kind that matches exactly one element wins. */
+const MAIN_CONTENT: readonly ((element: Element) => boolean)[] = [
+  (element) => element.name === "main",
+  (element) => element.attribs.role === "main",
+  (element) => element.name === "article",
+];
+
+/** The built-in chrome list, compiled once: matched against every element of every document. */
+const isChrome = compileSimpleSelectors(CHROME_SELECTORS);
 
 /** Wrappers that are site banners or sidebars unless they sit inside the page's content. */
-const CONTENT_SCOPED_SELECTOR = "aside, header";
+const CONTENT_SCOPED = new Set(["aside", "header"]);
 const CONTENT_ROOTS = new Set(["main", "article"]);
 
 const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b/i;
@@ -48,35 +65,19 @@ const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b
  * 6. collapses whitespace outside `<pre>` deterministically and drops elements left empty.
  */
 export function cleanHtml(html: string, options: CleanHtmlOptions = {}): CleanedDocument {
-  const $ = load(html);
+  const document = parseHtmlDocument(html);
   const warnings: string[] = [];
-  const documentTitle = collapseWhitespace($("title").first().text()) || undefined;
-  const rewriter = createUrlRewriter(resolveBase(options.url, $("base[href]").first().attr("href")));
-  const root = $("body").get(0);
+  const landmarks = findLandmarks(document);
+  const documentTitle = (landmarks.title && collapseWhitespace(textOf(landmarks.title))) || undefined;
+  const rewriter = createUrlRewriter(resolveBase(options.url, landmarks.base?.attribs.href));
+  const root = landmarks.body;
   if (root === undefined) throw new Error("the HTML parser produced no <body>");
 
-  keepMainContent($, root);
-  // Queries start from the document, not from <body>: cheerio hands a query every child of its
-  // context, and css-select's de-duplication of that list is quadratic on flat pages.
-  const dropped = new Set<AnyNode>(
-    $.root()
-      .find([...CHROME_SELECTORS, ...(options.removeSelectors ?? [])].join(","))
-      .toArray(),
-  );
-  for (const el of $.root().find(CONTENT_SCOPED_SELECTOR).toArray()) {
-    if (
-      !hasAncestor(el, (ancestor) => CONTENT_ROOTS.has(ancestor.name) || ancestor.attribs.role === "main")
-    ) {
-      dropped.add(el);
-    }
-  }
-  // Ids stay only where a surviving link points at them (a dropped table of contents does not count).
-  const fragmentTargets = new Set(
-    $.root()
-      .find('a[href^="#"]')
-      .toArray()
-      .filter((el) => !dropped.has(el) && !hasAncestor(el, (ancestor) => dropped.has(ancestor)))
-      .map((el) => safeDecode((el.attribs.href ?? "").slice(1))),
+  keepMainContent(root);
+  const extra = options.removeSelectors ?? [];
+  const { dropped, fragmentTargets } = findDropped(
+    document,
+    extra.length > 0 ? selectAll(document, extra) : undefined,
   );
   sanitiseChildren(root, { dropped, fragmentTargets, rewriter, root });
   if (rewriter.leftRelative) {
@@ -87,7 +88,91 @@ export function cleanHtml(html: string, options: CleanHtmlOptions = {}): Cleaned
   wrapLooseInline(root);
   normaliseWhitespace(root);
   pruneEmpty(root);
-  return { $, root, documentTitle, warnings };
+  return { root, documentTitle, warnings };
+}
+
+interface Landmarks {
+  /** The first `<title>`. */
+  title?: Element;
+  /** The first `<base>` with an `href`. */
+  base?: Element;
+  body?: Element;
+}
+
+/** The document's first `<title>`, first `<base href>` and `<body>`, in one walk. */
+function findLandmarks(document: Document): Landmarks {
+  const found: Landmarks = {};
+  const walk = (parent: ParentNode): void => {
+    for (const child of parent.children) {
+      if (!isTag(child)) continue;
+      if (child.name === "title") found.title ??= child;
+      else if (child.name === "base" && child.attribs.href !== undefined) found.base ??= child;
+      else if (child.name === "body") found.body ??= child;
+      walk(child);
+    }
+  };
+  walk(document);
+  return found;
+}
+
+/** The elements the source's extra selectors match: full CSS, queried from the document as `$.root().find()` does. */
+function selectAll(document: Document, selectors: readonly string[]): ReadonlySet<AnyNode> {
+  const options = { context: [document], root: document, xmlMode: false };
+  return new Set(select(selectors.join(","), document.children.filter(isTag), options));
+}
+
+/**
+ * In one walk: everything the cleaning drops with its content (built-in chrome, elements the extra
+ * selectors matched, `<aside>`/`<header>` outside the page's content), and the ids that surviving
+ * in-page links point at (a dropped table of contents does not keep its targets' ids).
+ */
+function findDropped(
+  document: Document,
+  extra: ReadonlySet<AnyNode> | undefined,
+): { dropped: Set<AnyNode>; fragmentTargets: Set<string> } {
+  const dropped = new Set<AnyNode>();
+  const fragmentTargets = new Set<string>();
+  const walk = (parent: ParentNode, insideDropped: boolean, insideContent: boolean): void => {
+    for (const child of parent.children) {
+      if (!isTag(child)) continue;
+      const isDropped =
+        isChrome(child) || extra?.has(child) === true || (CONTENT_SCOPED.has(child.name) && !insideContent);
+      if (isDropped) dropped.add(child);
+      const href = child.attribs.href;
+      if (child.name === "a" && href?.startsWith("#") && !isDropped && !insideDropped) {
+        fragmentTargets.add(safeDecode(href.slice(1)));
+      }
+      if (child.children.length > 0) {
+        walk(
+          child,
+          insideDropped || isDropped,
+          insideContent || CONTENT_ROOTS.has(child.name) || child.attribs.role === "main",
+        );
+      }
+    }
+  };
+  walk(document, false, false);
+  return { dropped, fragmentTargets };
+}
+
+/** Calls `visit` for every element under `parent`, in document order. */
+function forEachElement(parent: ParentNode, visit: (element: Element) => void): void {
+  for (const child of parent.children) {
+    if (!isTag(child)) continue;
+    visit(child);
+    forEachElement(child, visit);
+  }
+}
+
+/** The first element under `parent` in document order that passes `test`. */
+export function findFirst(parent: ParentNode, test: (element: Element) => boolean): Element | undefined {
+  for (const child of parent.children) {
+    if (!isTag(child)) continue;
+    if (test(child)) return child;
+    const found = findFirst(child, test);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 interface SanitiseState {
@@ -130,7 +215,13 @@ function sanitiseChildren(parent: ParentNode, state: SanitiseState): void {
       processed.push(...child.children);
     }
   }
-  const contentCount = processed.filter((node) => !(isText(node) && node.data.trim() === "")).length;
+  if (!processed.some((node) => isTag(node) && WRAPPER_TAGS.has(node.name))) {
+    setChildren(parent, processed);
+    return;
+  }
+  let contentCount = 0;
+  // \S is exactly what String#trim keeps: a node counts unless it is whitespace-only text.
+  for (const node of processed) if (!isText(node) || /\S/.test(node.data)) contentCount++;
   const result: ChildNode[] = [];
   for (const node of processed) {
     if (!isTag(node) || !WRAPPER_TAGS.has(node.name)) {
@@ -165,13 +256,6 @@ function rewriteUrls(el: Element, rewriter: UrlRewriter): void {
   }
 }
 
-function hasAncestor(el: Element, test: (ancestor: Element) => boolean): boolean {
-  for (let node = el.parent; node !== null; node = node.parent) {
-    if (isTag(node) && test(node)) return true;
-  }
-  return false;
-}
-
 /** Collapses runs of HTML whitespace to one space and trims; non-breaking spaces are kept. */
 export function collapseWhitespace(text: string): string {
   return text.replace(/[ \t\n\r\f]+/g, " ").trim();
@@ -186,13 +270,30 @@ function resolveBase(url: string | undefined, baseHref: string | undefined): str
   }
 }
 
-function keepMainContent($: CheerioAPI, root: Element): void {
-  for (const selector of MAIN_CONTENT_SELECTORS) {
-    const matches = $.root().find(`body ${selector}`);
-    if (matches.length === 1) {
-      $(root).empty().append(matches);
-      return;
+/** Keeps only the page's main content when it has exactly one `<main>`, `[role=main]` or `<article>`. */
+function keepMainContent(root: Element): void {
+  const matches: Element[][] = MAIN_CONTENT.map(() => []);
+  forEachElement(root, (element) => {
+    MAIN_CONTENT.forEach((isMain, kind) => {
+      if (isMain(element)) matches[kind]?.push(element);
+    });
+  });
+  for (const candidates of matches) {
+    const [only] = candidates;
+    if (candidates.length !== 1 || only === undefined) continue;
+    for (const child of root.children) {
+      child.parent = null;
+      child.prev = null;
+      child.next = null;
     }
+    const oldParent = only.parent;
+    if (oldParent !== null)
+      setChildren(
+        oldParent,
+        oldParent.children.filter((child) => child !== only),
+      );
+    setChildren(root, [only]);
+    return;
   }
 }
 

@@ -1,7 +1,7 @@
-import type { CheerioAPI } from "cheerio";
 import { type AnyNode, type ChildNode, type Element, isTag, isText, type ParentNode, Text } from "domhandler";
 import { setChildren } from "./dom-children.js";
 import { BLOCK_TAGS } from "./html-elements.js";
+import { serialiseNode } from "./html-document.js";
 
 /**
  * Puts every block element on its own line (outside `<pre>`), so the output is readable in diffs and
@@ -41,10 +41,8 @@ export function formatBlocks(parent: ParentNode): void {
 }
 
 /** The output HTML of a formatted root: its top-level blocks, one per line. */
-export function serialiseRoot($: CheerioAPI, root: Element): string {
-  return topLevelNodes(root)
-    .map((node) => $.html(node))
-    .join("\n");
+export function serialiseRoot(root: Element): string {
+  return topLevelNodes(root).map(serialiseNode).join("\n");
 }
 
 /** The root's children without the newline text nodes formatBlocks put between them. */

@@ -1,13 +1,16 @@
-import type { CheerioAPI } from "cheerio";
-import { type Element, isTag, type ParentNode } from "domhandler";
+import type { Element } from "domhandler";
 import type { DocumentBody } from "../contract.js";
-import { bodyToHtml } from "./body-to-html.js";
-import { cleanHtml, collapseWhitespace } from "./clean-html.js";
-import { runsOffThread } from "./conversion/off-thread.js";
+import { cleanHtml, collapseWhitespace, findFirst } from "./clean-html.js";
 import { sharedConversionPool } from "./conversion/conversion-pool.js";
+import { runsOffThread } from "./conversion/off-thread.js";
+import type { ConvertedHtml } from "./converted-html.js";
+import { textOf } from "./html-document.js";
+import { markdownToHtml } from "./markdown-to-html.js";
 import { formatBlocks, serialiseRoot } from "./serialise-html.js";
+import { textToHtml } from "./text-to-html.js";
 import { TransformError } from "./transform-error.js";
 import {
+  type ResolvedTransformOptions,
   resolveTransformOptions,
   type TransformOptions,
   transformOptionsSchema,
@@ -56,18 +59,18 @@ export async function toCleanHtmlInThisThread(
   input: TransformInput,
   options: TransformOptions = {},
 ): Promise<TransformResult> {
-  const resolved = resolveTransformOptions(transformOptionsSchema.parse(options));
-  const converted = await bodyToHtml(input.body, input.url);
+  const resolved = resolveOptions(options);
+  const converted = await convert(input.body, input.url);
   const cleaned = cleanHtml(converted.html, { url: input.url, removeSelectors: resolved.removeSelectors });
-  const { $, root } = cleaned;
-  const hasText = /[^\s\u00a0]/.test($(root).text());
-  if (!hasText && findFirstElement(root, "img") === undefined) {
+  const { root } = cleaned;
+  const hasText = /[^\s\u00a0]/.test(textOf(root));
+  if (!hasText && findFirst(root, (element) => element.name === "img") === undefined) {
     throw new TransformError("empty", "the document has no text or images left after cleaning", {
       url: input.url,
     });
   }
   formatBlocks(root);
-  let html = serialiseRoot($, root);
+  let html = serialiseRoot(root);
   const warnings = [...converted.warnings, ...cleaned.warnings];
   let truncated = false;
   const fullBytes = Buffer.byteLength(html, "utf8");
@@ -79,7 +82,7 @@ export async function toCleanHtmlInThisThread(
         { url: input.url, bytes: fullBytes, maxBytes: resolved.maxBytes },
       );
     }
-    html = truncateHtml($, root, resolved.maxBytes);
+    html = truncateHtml(root, resolved.maxBytes);
     truncated = true;
     warnings.push(
       `truncated: the cleaned HTML was ${fullBytes} bytes, over the limit of ${resolved.maxBytes} bytes; ` +
@@ -90,7 +93,7 @@ export async function toCleanHtmlInThisThread(
     nonBlank(input.title) ??
     nonBlank(converted.title) ??
     cleaned.documentTitle ??
-    nonBlank(textOf($, findFirstElement(root, "h1")));
+    nonBlank(firstHeadingText(root));
   return { html, title, bytes: Buffer.byteLength(html, "utf8"), truncated, warnings };
 }
 
@@ -100,17 +103,40 @@ function nonBlank(value: string | undefined): string | undefined {
   return collapsed === "" ? undefined : collapsed;
 }
 
-/** Depth-first search without cheerio's query engine, which is slow on very flat documents. */
-function findFirstElement(parent: ParentNode, name: string): Element | undefined {
-  for (const child of parent.children) {
-    if (!isTag(child)) continue;
-    if (child.name === name) return child;
-    const found = findFirstElement(child, name);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+function firstHeadingText(root: Element): string | undefined {
+  const heading = findFirst(root, (element) => element.name === "h1");
+  return heading === undefined ? undefined : textOf(heading);
 }
 
-function textOf($: CheerioAPI, element: Element | undefined): string | undefined {
-  return element === undefined ? undefined : $(element).text();
+// Options objects come from the source's config and are the same object for every document of a run:
+// checking them once per object keeps zod (and the selector check) off the per-document path.
+const resolvedOptions = new WeakMap<TransformOptions, ResolvedTransformOptions>();
+
+function resolveOptions(options: TransformOptions): ResolvedTransformOptions {
+  let resolved = resolvedOptions.get(options);
+  if (resolved === undefined) {
+    resolved = resolveTransformOptions(transformOptionsSchema.parse(options));
+    resolvedOptions.set(options, resolved);
+  }
+  return resolved;
+}
+
+/**
+ * Textual bodies are converted here; binary ones (DOCX, PDF, text sent as bytes) go through
+ * bodyToHtml, imported on first use: its converters are large libraries (pdf.js, mammoth) that a
+ * source of Markdown or HTML never needs, so they are not loaded at all there.
+ */
+async function convert(body: DocumentBody, url: string | undefined): Promise<ConvertedHtml> {
+  switch (body.kind) {
+    case "html":
+      return { html: body.html, warnings: [] };
+    case "markdown":
+      return { html: markdownToHtml(body.markdown), warnings: [] };
+    case "text":
+      return { html: textToHtml(body.text), warnings: [] };
+    case "binary": {
+      const { bodyToHtml } = await import("./body-to-html.js");
+      return bodyToHtml(body, url);
+    }
+  }
 }

@@ -1,5 +1,8 @@
-import { load } from "cheerio";
+import { select } from "cheerio-select";
+import { type Element, isTag } from "domhandler";
 import { z } from "zod";
+import { findFirst } from "./clean-html.js";
+import { parseHtmlDocument } from "./html-document.js";
 
 /** Default cap on the output HTML: 1 MB of UTF-8. Real articles stay far below; above it is usually an
  * export or data dump that would only dilute Fin's answers. */
@@ -63,12 +66,20 @@ export function resolveTransformOptions(options: TransformOptions = {}): Resolve
   };
 }
 
-const probe = load("<p></p>");
+let probe: Element | undefined;
 
-/** Selectors are checked when the config is parsed, not when the first document is cleaned. */
+/**
+ * Selectors are checked when the config is parsed, not when the first document is cleaned: the
+ * selector engine the cleaning uses is run once on a tiny document and must not throw.
+ */
 function isValidSelector(selector: string): boolean {
+  if (probe === undefined) {
+    const body = findFirst(parseHtmlDocument("<p></p>"), (element) => element.name === "body");
+    if (body === undefined) throw new Error("the HTML parser produced no <body>");
+    probe = body;
+  }
   try {
-    probe("body").find(selector);
+    select(selector, probe.children.filter(isTag), { context: [probe], xmlMode: false });
     return true;
   } catch {
     return false;

@@ -1,6 +1,6 @@
-import type { CheerioAPI } from "cheerio";
-import { type AnyNode, type Element, isTag } from "domhandler";
+import { type AnyNode, cloneNode, type Element, isTag } from "domhandler";
 import { collapseWhitespace } from "./clean-html.js";
+import { serialiseNode, textOf } from "./html-document.js";
 import { topLevelNodes } from "./serialise-html.js";
 import { escapeHtml } from "./text-to-html.js";
 
@@ -27,19 +27,19 @@ const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
  * so long lists keep their first items. When not even the first block fits, its text is cut at a
  * word boundary into one paragraph, so the result is never empty.
  */
-export function truncateHtml($: CheerioAPI, root: Element, maxBytes: number): string {
-  const parts = fitNodes($, topLevelNodes(root), maxBytes, "\n");
+export function truncateHtml(root: Element, maxBytes: number): string {
+  const parts = fitNodes(topLevelNodes(root), maxBytes, "\n");
   if (parts.length > 0) return parts.join("\n");
   const first = topLevelNodes(root)[0];
-  return first === undefined ? "" : cutText(collapseWhitespace($(first).text()), maxBytes);
+  return first === undefined ? "" : cutText(collapseWhitespace(textOf(first)), maxBytes);
 }
 
-function fitNodes($: CheerioAPI, nodes: readonly AnyNode[], budget: number, separator: string): string[] {
+function fitNodes(nodes: readonly AnyNode[], budget: number, separator: string): string[] {
   const parts: string[] = [];
   let used = 0;
   for (const node of nodes) {
     const separatorBytes = parts.length > 0 ? byteLength(separator) : 0;
-    const html = $.html(node);
+    const html = serialiseNode(node);
     const cost = separatorBytes + byteLength(html);
     if (used + cost <= budget) {
       parts.push(html);
@@ -47,7 +47,7 @@ function fitNodes($: CheerioAPI, nodes: readonly AnyNode[], budget: number, sepa
       continue;
     }
     if (isTag(node) && SPLITTABLE.has(node.name)) {
-      const partial = fitInside($, node, budget - used - separatorBytes);
+      const partial = fitInside(node, budget - used - separatorBytes);
       if (partial !== undefined) parts.push(partial);
     }
     break;
@@ -55,12 +55,13 @@ function fitNodes($: CheerioAPI, nodes: readonly AnyNode[], budget: number, sepa
   return parts;
 }
 
-function fitInside($: CheerioAPI, el: Element, budget: number): string | undefined {
-  const shell = $.html($(el).clone().empty());
+function fitInside(el: Element, budget: number): string | undefined {
+  // The element's own tags: a shallow clone has its name and attributes and no children.
+  const shell = serialiseNode(cloneNode(el, false));
   const closeAt = shell.lastIndexOf("</");
   const open = shell.slice(0, closeAt);
   const close = shell.slice(closeAt);
-  const inner = fitNodes($, el.children, budget - byteLength(open) - byteLength(close), "");
+  const inner = fitNodes(el.children, budget - byteLength(open) - byteLength(close), "");
   // Keep the container only when at least one element of it fits, not just whitespace between them.
   if (!inner.some((part) => part.trim().startsWith("<"))) return undefined;
   return `${open}${inner.join("").replace(/\n+$/, "\n")}${close}`;

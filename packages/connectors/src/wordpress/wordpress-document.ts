@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import * as cheerio from "cheerio";
 import type { DocumentMetadata, FetchedDocument, ListedDocument } from "../contract.js";
+import { parseHtmlFragment, textOf } from "../transforms/html-document.js";
 import { modifiedGmt, type WordPressPost } from "./wordpress-post.js";
 
 /** `post:123`, `page:45`, `product:7`: the post type slug keeps ids of different types apart. */
@@ -17,7 +17,7 @@ export function parseWordPressExternalId(externalId: string): { type: string; id
 
 /** Titles are HTML with entities (`&#8217;`, `&amp;`) and sometimes inline tags; Fin wants text. */
 export function decodeTitle(htmlTitle: string): string {
-  return cheerio.load(htmlTitle, null, false).text().trim();
+  return textOf(parseHtmlFragment(htmlTitle)).trim();
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { HeaderReader } from "./transport.js";
 /** One entry of Intercom's `error.list` body, or one issue found by a local schema check. */
 export interface IntercomErrorDetail {
   /** Intercom's error code (`parameter_invalid`, `rate_limit_exceeded`…) or the zod issue code. */
@@ -170,7 +171,7 @@ export interface ParsedErrorBody {
  */
 export function parseErrorBody(
   body: unknown,
-  headers: Headers | undefined,
+  headers: HeaderReader | undefined,
   redact: (text: string) => string,
 ): ParsedErrorBody {
   const parsed: ParsedErrorBody = { errors: [] };

@@ -9,10 +9,10 @@ import {
   parseErrorBody,
 } from "./errors.js";
 import { classifyIntercomFailure } from "./intercom-retry.js";
-import { networkFetch } from "./network.js";
+import { needsNetworkAgent, networkFetch } from "./network.js";
 import { readRateLimitHeaders, TokenBucketRateLimiter } from "./rate-limiter.js";
 import { withRetries } from "./retry-policy.js";
-import { type AttemptResponse, sendAttempt } from "./transport.js";
+import { type AttemptResponse, createConnectionPools, type HeaderReader, sendAttempt } from "./transport.js";
 import {
   API_VERSION,
   type ClientOptions,
@@ -49,6 +49,8 @@ export interface ApiRequest {
 export const USER_AGENT = `content-sync-intercom/0.1.0 (content-sync; node ${process.versions.node})`;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Connections are pooled per process: clients of the same origin share warm sockets. */
+const sharedPools = createConnectionPools();
 const DEFAULT_MAX_RETRIES = 3;
 /**
  * Longest wait for `X-RateLimit-Reset` after a 429. Intercom's windows last 10 seconds, so a reset
@@ -86,7 +88,7 @@ export class HttpClient {
   readonly #rateLimiter: RateLimiter;
   readonly #validation: ValidationMode;
   readonly #onResponse: ClientOptions["onResponse"];
-  readonly #fetch: typeof fetch;
+  readonly #fetch: typeof fetch | undefined;
 
   constructor(options: ClientOptions) {
     if (typeof options.token !== "string" || options.token.trim() === "") {
@@ -106,7 +108,10 @@ export class HttpClient {
     this.#rateLimiter = options.rateLimiter ?? new TokenBucketRateLimiter();
     this.logger = options.logger ?? pino({ level: "silent" });
     this.#onResponse = options.onResponse;
-    this.#fetch = options.fetch ?? networkFetch(options.network);
+    // node:http(s) over keep-alive pools is the cheap default; a proxy or an extra CA file needs
+    // undici's dispatcher (NODE_EXTRA_CA_CERTS alone is honoured by node:https itself).
+    this.#fetch =
+      options.fetch ?? (needsNetworkAgent(options.network) ? networkFetch(options.network) : undefined);
   }
 
   /** Sends the request with retries; resolves with the parsed body (undefined for 204 or an empty body). */
@@ -140,7 +145,8 @@ export class HttpClient {
             ...(body === undefined ? {} : { body }),
             timeoutMs,
             ...(signal ? { signal } : {}),
-            fetch: this.#fetch,
+            ...(this.#fetch ? { fetch: this.#fetch } : {}),
+            pools: sharedPools,
           });
         } catch (error) {
           if (error instanceof IntercomNetworkError) this.#afterAttempt(context, undefined, started, attempt);
@@ -210,7 +216,7 @@ export class HttpClient {
     }
   }
 
-  async #observeRateLimit(headers: Headers): Promise<void> {
+  async #observeRateLimit(headers: HeaderReader): Promise<void> {
     const snapshot = readRateLimitHeaders(headers);
     if (!snapshot) return;
     try {
@@ -297,7 +303,7 @@ export class HttpClient {
     return data as T;
   }
 
-  #requestIdOf(headers: Headers): { requestId?: string } {
+  #requestIdOf(headers: HeaderReader): { requestId?: string } {
     const parsed = parseErrorBody(undefined, headers, this.#redact);
     return parsed.requestId ? { requestId: parsed.requestId } : {};
   }

@@ -42,6 +42,16 @@ function readCa(file: string, origin: string): string {
 }
 
 /**
+ * True when these options need undici's dispatcher: a proxy in the environment or an extra CA file.
+ * Without them, plain node:http(s) (which honours NODE_EXTRA_CA_CERTS itself) is the cheaper path.
+ */
+export function needsNetworkAgent(options: NetworkOptions = {}): boolean {
+  const env = options.env ?? process.env;
+  const pick = (upper: string) => env[upper] ?? env[upper.toLowerCase()] ?? "";
+  return pick("HTTP_PROXY") !== "" || pick("HTTPS_PROXY") !== "" || (options.caFile ?? "") !== "";
+}
+
+/**
  * The dispatcher for these options: proxies from the environment (`NO_PROXY` honoured), and Node's
  * roots plus the extra CAs. Dispatchers are shared per distinct setting, so connection pools are
  * reused across clients and sources instead of one pool per request.

@@ -1,3 +1,4 @@
+import type { HeaderReader } from "./transport.js";
 import type { RateLimiter, RateLimitSnapshot } from "./types.js";
 
 export interface TokenBucketOptions {
@@ -152,7 +153,7 @@ export class NoopRateLimiter implements RateLimiter {
 }
 
 /** Reads `X-RateLimit-Limit/Remaining/Reset`; undefined unless all three are present and numeric. */
-export function readRateLimitHeaders(headers: Headers): RateLimitSnapshot | undefined {
+export function readRateLimitHeaders(headers: HeaderReader): RateLimitSnapshot | undefined {
   const read = (name: string): number | undefined => {
     const raw = headers.get(name);
     if (raw === null || raw.trim() === "") return undefined;

@@ -4,7 +4,7 @@ import { SandboxOptionsError } from "./errors.js";
 import { startSandbox } from "./server.js";
 import type { RunningSandbox, SandboxOptions } from "./types.js";
 
-export const SANDBOX_CLI_USAGE = `Usage: content-sync sandbox [--port N] [--host H] [--data FILE] [--token T]... [--rate-limit N]
+export const SANDBOX_CLI_USAGE = `Usage: content-sync sandbox [--port N] [--host H] [--data FILE] [--token T]... [--rate-limit N] [--sink]
 
 Runs a local Intercom-compatible server for the AI Content API until SIGINT or SIGTERM.
   --port N          port to listen on (default 4010; 0 picks a free one)
@@ -12,6 +12,7 @@ Runs a local Intercom-compatible server for the AI Content API until SIGINT or S
   --data FILE       keep the data in this JSON file (default: memory only)
   --token T         accepted bearer token, repeatable (default: sandbox-token)
   --rate-limit N    calls per minute, enforced in 10-second windows (default: off)
+  --sink            answer page writes as usual but keep no page (load and memory benchmarks)
 `;
 
 /** Where the CLI writes and what stops it; the defaults are the process's. */
@@ -49,6 +50,7 @@ export function parseSandboxCliArgs(argv: string[]): SandboxOptions | "help" {
   if (values.token !== undefined && values.token.length > 0) options.tokens = values.token;
   const perMinute = integerFlag("--rate-limit", values["rate-limit"], 6, 10_000_000);
   if (perMinute !== undefined) options.rateLimit = { perMinute };
+  if (values.sink === true) options.sink = true;
   return options;
 }
 
@@ -63,6 +65,7 @@ function parse(argv: string[]) {
       data: { type: "string" },
       token: { type: "string", multiple: true },
       "rate-limit": { type: "string" },
+      sink: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });

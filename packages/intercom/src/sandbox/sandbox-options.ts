@@ -13,6 +13,7 @@ export interface ResolvedSandboxOptions {
   dataFile: string | undefined;
   persistDelayMs: number;
   rateLimit: RateLimitOptions | false;
+  sink: boolean;
   faults: FaultOptions;
   perPage: number;
   maxBodyBytes: number;
@@ -49,6 +50,9 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
   if (options.dataFile !== undefined && (typeof options.dataFile !== "string" || options.dataFile === "")) {
     throw new SandboxOptionsError("dataFile", "must be a file path");
   }
+  if (options.sink === true && options.dataFile !== undefined) {
+    throw new SandboxOptionsError("sink", "keeps no pages, so it cannot be combined with dataFile");
+  }
   let publicUrl: string | undefined;
   if (options.publicUrl !== undefined) {
     let parsed: URL | undefined;
@@ -73,6 +77,7 @@ export function resolveSandboxOptions(options: SandboxOptions = {}): ResolvedSan
     dataFile: options.dataFile,
     persistDelayMs: integerIn(options.persistDelayMs ?? 200, "persistDelayMs", 0, 60_000),
     rateLimit: options.rateLimit ?? false,
+    sink: options.sink ?? false,
     faults: options.faults ?? {},
     perPage: integerIn(options.perPage ?? 50, "perPage", 1, 150),
     maxBodyBytes: integerIn(options.maxBodyBytes ?? 10 * 1024 * 1024, "maxBodyBytes", 1, 1024 * 1024 * 1024),

@@ -12,6 +12,7 @@ import { renderIndex, renderPage } from "./html-view.js";
 import { WindowRateLimiter } from "./rate-limiter.js";
 import { resolveSandboxOptions } from "./sandbox-options.js";
 import { CallCounters } from "./stats.js";
+import { SinkStore } from "./sink-store.js";
 import { SandboxStore } from "./store.js";
 import type { FaultOptions, RateLimitOptions, RunningSandbox, SandboxOptions } from "./types.js";
 
@@ -49,7 +50,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const tokens = new Set(config.tokens);
 
   let writer: DataFileWriter | undefined;
-  const store = new SandboxStore(() => writer?.markDirty());
+  const store = config.sink ? new SinkStore() : new SandboxStore(() => writer?.markDirty());
   if (config.dataFile !== undefined) {
     writer = new DataFileWriter(config.dataFile, () => store.snapshot(), config.persistDelayMs, logger);
     await writer.prepare();
@@ -111,6 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       res.setHeader("X-RateLimit-Limit", decision.limit);
       res.setHeader("X-RateLimit-Remaining", decision.remaining);
       res.setHeader("X-RateLimit-Reset", decision.resetAt);
+      counters.recordRateLimit(decision.resetAt, decision.allowed);
       if (!decision.allowed) return answerError(429, RATE_LIMITED);
     }
 

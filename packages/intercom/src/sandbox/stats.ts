@@ -4,6 +4,9 @@ function increment(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+/** Rate-limit windows kept in the stats: an hour of 10-second windows. */
+const MAX_WINDOWS = 360;
+
 /** Counters of API calls; cheap enough for the hot path (a few Map updates per call). */
 export class CallCounters {
   private calls = new Map<string, number>();
@@ -13,6 +16,7 @@ export class CallCounters {
   private unauthorized = 0;
   private faults = { errors: 0, drops: 0, failedExternalIds: 0 };
   private since: number;
+  private windows = new Map<number, { resetAt: number; allowed: number; refused: number }>();
 
   constructor(private readonly now: () => number) {
     this.since = now();
@@ -25,6 +29,19 @@ export class CallCounters {
     if (status >= 200 && status < 300) increment(this.succeeded, routeKey);
     else if (status === 429) this.rateLimited += 1;
     else if (status === 401) this.unauthorized += 1;
+  }
+
+  /** One decision of the rate limiter, counted in the window it belongs to. */
+  recordRateLimit(resetAt: number, allowed: boolean): void {
+    let window = this.windows.get(resetAt);
+    if (window === undefined) {
+      window = { resetAt, allowed: 0, refused: 0 };
+      this.windows.set(resetAt, window);
+      // Maps iterate in insertion order: the first key is the oldest window.
+      if (this.windows.size > MAX_WINDOWS) this.windows.delete(this.windows.keys().next().value as number);
+    }
+    if (allowed) window.allowed += 1;
+    else window.refused += 1;
   }
 
   /** A call whose connection was dropped on purpose: counted, without a status. */
@@ -50,6 +67,7 @@ export class CallCounters {
       unauthorized: this.unauthorized,
       faults: { ...this.faults },
       since: this.since,
+      rateLimitWindows: [...this.windows.values()].map((window) => ({ ...window })),
     };
   }
 
@@ -61,5 +79,6 @@ export class CallCounters {
     this.unauthorized = 0;
     this.faults = { errors: 0, drops: 0, failedExternalIds: 0 };
     this.since = this.now();
+    this.windows = new Map();
   }
 }

@@ -101,6 +101,14 @@ export interface SandboxOptions {
   persistDelayMs?: number;
   /** Rate limiting, or false for none. Default false. */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * Sink mode, for load and memory benchmarks: page writes are validated and answered exactly as
+   * usual (same checks, rate-limit headers, an id stable per source and external id) but no page is
+   * kept, so the sandbox's memory stays flat however many pages are sent. Lists of pages are empty,
+   * reading a page answers 404, and deleting one answers it with only its id. Sources are kept.
+   * Cannot be combined with `dataFile`. Default false.
+   */
+  sink?: boolean;
   /** Faults to inject from the start. Default none. */
   faults?: FaultOptions;
   /** Items per list page. Default 50 (as Intercom). */
@@ -129,6 +137,11 @@ export interface SandboxStats {
   faults: { errors: number; drops: number; failedExternalIds: number };
   /** When the counters were last reset (unix ms, from the sandbox clock). */
   since: number;
+  /**
+   * With a rate limit on: each 10-second window that saw calls (the latest 360), by its reset time
+   * (unix seconds), with the calls it let through and the calls it refused with 429. Empty when off.
+   */
+  rateLimitWindows: { resetAt: number; allowed: number; refused: number }[];
 }
 
 /** Read access to the sandbox data for tests; the objects are the stored ones: do not mutate them. */

@@ -118,7 +118,8 @@ describe("@content-sync/intercom, packed and installed on its own", { timeout: 3
       await readFile(path.join(scratch, "node_modules/@content-sync/intercom/package.json"), "utf8"),
     );
     expect(manifest.private).toBeUndefined();
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(["pino", "zod"]);
+    // undici carries the proxy and private-CA support (HTTPS_PROXY, NO_PROXY, a CA file).
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(["pino", "undici", "zod"]);
     const readme = await readFile(
       path.join(scratch, "node_modules/@content-sync/intercom/README.md"),
       "utf8",

@@ -6,6 +6,21 @@ import { clientFor, closeSandboxes, FakeClock, openSandbox, RecordingRateLimiter
 afterEach(closeSandboxes);
 
 describe("sandbox rate limiting", () => {
+  it("counts the calls each window let through and refused, in the stats", async () => {
+    const clock = new FakeClock();
+    const sandbox = await openSandbox({ clock, rateLimit: { perMinute: 18 } });
+    for (let call = 0; call < 5; call++) await raw(sandbox, "GET", "/ai/external_pages");
+    clock.advance(10_000);
+    await raw(sandbox, "GET", "/me");
+    expect(sandbox.stats().rateLimitWindows).toEqual([
+      { resetAt: clock.seconds, allowed: 3, refused: 2 },
+      { resetAt: clock.seconds + 10, allowed: 1, refused: 0 },
+    ]);
+    sandbox.resetStats();
+    expect(sandbox.stats().rateLimitWindows).toEqual([]);
+    expect((await openSandbox()).stats().rateLimitWindows).toEqual([]);
+  });
+
   it("allows perMinute / 6 calls per 10-second window and says so in the headers", async () => {
     const clock = new FakeClock();
     clock.advance(3_000); // 3 s into a window: the reset is 7 s away.

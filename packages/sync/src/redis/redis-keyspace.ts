@@ -124,7 +124,7 @@ export class RedisKeyspace {
     return this.source(sourceId, "changes", assertRunId(runId));
   }
 
-  /** Hash: the fleet's view of Intercom's current rate-limit window. */
+  /** Hash: the fleet's view of Intercom's rate limit: limit, current window's end, calls granted in it. */
   rateLimitWindow(): string {
     return `${this.prefix}:{ratelimit}:window`;
   }
@@ -132,11 +132,6 @@ export class RedisKeyspace {
   /** String with expiry: unix ms before which nobody may call Intercom (set on a 429). */
   rateLimitBlock(): string {
     return `${this.prefix}:{ratelimit}:block`;
-  }
-
-  /** Counter used while no headers have been seen yet, per fixed slot of time. */
-  rateLimitSlot(slot: number): string {
-    return `${this.prefix}:{ratelimit}:slot:${slot}`;
   }
 
   /** Hash: the source's push subscription (JSON), its health and its last notification time. */

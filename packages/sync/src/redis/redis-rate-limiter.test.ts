@@ -49,7 +49,7 @@ describe("RedisRateLimiter", () => {
     expect(clock.now).toBeGreaterThanOrEqual(1_700_000_010_000);
   });
 
-  it("follows the X-RateLimit headers: remaining is shared and decremented per call", async () => {
+  it("follows the X-RateLimit headers: Intercom's count of the window is shared by every process", async () => {
     const { clock, a, b } = fleet({ maxPollMs: 60_000 });
     const resetAt = Math.floor(clock.now / 1000) + 5;
     await a.observe({ limit: 100, remaining: 2, resetAt });
@@ -60,17 +60,52 @@ describe("RedisRateLimiter", () => {
     expect(clock.now).toBeGreaterThanOrEqual(resetAt * 1000);
   });
 
-  it("keeps the lower remaining for the same window and replaces it on a later window", async () => {
-    const { a } = fleet();
-    const resetAt = Math.floor(Date.now() / 1000) + 1_000_000;
-    await a.observe({ limit: 50, remaining: 10, resetAt });
+  it("counts calls granted but not answered yet: a window never gets more than its limit", async () => {
+    // Three processes; the previous window taught them the limit (10). In the new window nine calls
+    // are granted before any response; the first response says Intercom has counted only one of them.
+    const { clock } = fleet({ maxPollMs: 60_000 });
+    const options: RedisRateLimiterOptions = {
+      redis,
+      keyspace,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.slept.push(ms);
+        clock.now += ms;
+      },
+    };
+    const processes = [0, 1, 2].map(() => new RedisRateLimiter(options));
+    const windowStart = clock.now;
+    await processes[0]?.observe({ limit: 10, remaining: 0, resetAt: windowStart / 1000 });
+    let granted = 0;
+    const grant = async (limiter: RedisRateLimiter) => {
+      if ((await limiter.tryAcquire()) === 0) granted++;
+    };
+    for (let call = 0; call < 9; call++) await grant(processes[call % 3] as RedisRateLimiter);
+    await processes[1]?.observe({ limit: 10, remaining: 9, resetAt: windowStart / 1000 + 10 });
+    for (let call = 0; call < 9; call++) await grant(processes[call % 3] as RedisRateLimiter);
+    expect(granted).toBe(10);
+    // The next window starts afresh.
+    clock.now = windowStart + 10_000;
+    granted = 0;
+    for (let call = 0; call < 12; call++) await grant(processes[call % 3] as RedisRateLimiter);
+    expect(granted).toBe(10);
+  });
+
+  it("takes Intercom's count when it saw more calls than the fleet sent, and never lowers its own", async () => {
+    const { clock, a } = fleet();
+    const resetAt = Math.floor(clock.now / 1000) + 5;
+    await a.observe({ limit: 50, remaining: 40, resetAt });
+    expect(await redis.hget(keyspace.rateLimitWindow(), "used")).toBe("10");
+    await a.observe({ limit: 50, remaining: 45, resetAt });
+    expect(await redis.hget(keyspace.rateLimitWindow(), "used")).toBe("10");
     await a.observe({ limit: 50, remaining: 30, resetAt });
-    expect(await redis.hget(keyspace.rateLimitWindow(), "remaining")).toBe("10");
-    await a.observe({ limit: 50, remaining: 40, resetAt: resetAt + 10 });
-    expect(await redis.hgetall(keyspace.rateLimitWindow())).toEqual({
+    expect(await redis.hget(keyspace.rateLimitWindow(), "used")).toBe("20");
+    await a.observe({ limit: 50, remaining: 48, resetAt: resetAt + 10 });
+    expect(await redis.hgetall(keyspace.rateLimitWindow())).toMatchObject({
       limit: "50",
-      remaining: "40",
       resetAt: String((resetAt + 10) * 1000),
+      usedEnd: String((resetAt + 10) * 1000),
+      used: "2",
     });
   });
 

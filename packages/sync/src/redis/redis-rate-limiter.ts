@@ -4,43 +4,50 @@ import type { Logger } from "pino";
 import { pino } from "pino";
 import { RedisKeyspace } from "./redis-keyspace.js";
 
-// Takes one call from the fleet's budget or answers how long to wait. Three regimes, in order: a 429
-// block set by any worker; the current window as Intercom's headers described it (remaining is
-// decremented per call so in-flight calls count before their responses arrive); and, before any
-// header was seen or after the known window expired, a fixed-slot counter against the last known limit.
+// The fleet's budget is one count of calls per Intercom window, kept in the window hash (KEYS[1]) as
+// `used` for the window ending at `usedEnd`: every grant increments it, so calls granted but not yet
+// answered count at once, across every process. The current window ends at the latest reset a
+// response reported (`resetAt`) while that is ahead, else at the end of the clock's current slot
+// (ARGV[4]; Intercom's windows are aligned on the clock). Order: a 429 block set by any worker, then
+// the count against the last limit Intercom reported (or the initial limit before any header). A
+// refused grant still increments the count; it is over the limit by then, which changes nothing.
 const ACQUIRE_SCRIPT = `
 local now = tonumber(ARGV[1])
-local reserve = tonumber(ARGV[3])
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
 if blocked > now then return blocked - now end
-local resetAt = tonumber(redis.call('HGET', KEYS[1], 'resetAt') or '0')
-if resetAt > now then
-  local remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining') or '0')
-  if remaining <= reserve then return resetAt - now end
-  redis.call('HINCRBY', KEYS[1], 'remaining', -1)
-  return 0
-end
+local known = tonumber(redis.call('HGET', KEYS[1], 'resetAt') or '0')
+local windowEnd = tonumber(ARGV[4])
+if known > now then windowEnd = known end
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[2])
-local used = redis.call('INCR', KEYS[3])
-if used == 1 then redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[5]) * 2) end
-if used > limit - reserve then return tonumber(ARGV[4]) - now end
+local used
+if tonumber(redis.call('HGET', KEYS[1], 'usedEnd') or '0') == windowEnd then
+  used = redis.call('HINCRBY', KEYS[1], 'used', 1)
+else
+  redis.call('HSET', KEYS[1], 'usedEnd', windowEnd, 'used', 1)
+  used = 1
+end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
+if used > limit - tonumber(ARGV[3]) then return windowEnd - now end
 return 0
 `;
 
-// Merges one response's headers into the shared window: a later window replaces the stored one; the
-// same window keeps the lower remaining (responses arrive out of order, and our own decrements may be
-// ahead of what the server had counted when it answered).
+// Merges one response's headers: its limit becomes the fleet's, a later reset becomes the current
+// window's end, and the calls Intercom has counted in that window (limit - remaining) raise the
+// fleet's count when they exceed it (another client of the same app). Responses never lower it:
+// they arrive out of order, and calls still in flight are not in Intercom's count yet.
 const OBSERVE_SCRIPT = `
 local limit = tonumber(ARGV[1])
-local remaining = tonumber(ARGV[2])
+local counted = limit - tonumber(ARGV[2])
 local resetAt = tonumber(ARGV[3])
-local storedReset = tonumber(redis.call('HGET', KEYS[1], 'resetAt') or '0')
-if resetAt > storedReset then
-  redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt)
-elseif resetAt == storedReset then
-  local storedRemaining = tonumber(redis.call('HGET', KEYS[1], 'remaining') or remaining)
-  if remaining < storedRemaining then storedRemaining = remaining end
-  redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', storedRemaining)
+redis.call('HSET', KEYS[1], 'limit', limit)
+if resetAt > tonumber(redis.call('HGET', KEYS[1], 'resetAt') or '0') then
+  redis.call('HSET', KEYS[1], 'resetAt', resetAt)
+end
+local usedEnd = tonumber(redis.call('HGET', KEYS[1], 'usedEnd') or '0')
+if resetAt > usedEnd then
+  redis.call('HSET', KEYS[1], 'usedEnd', resetAt, 'used', counted)
+elseif resetAt == usedEnd and counted > tonumber(redis.call('HGET', KEYS[1], 'used') or '0') then
+  redis.call('HSET', KEYS[1], 'used', counted)
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 0
@@ -54,8 +61,6 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if blockUntil > current and blockUntil > now then
   redis.call('SET', KEYS[1], blockUntil, 'PX', blockUntil - now)
 end
-local resetAt = tonumber(redis.call('HGET', KEYS[2], 'resetAt') or '0')
-if resetAt > now then redis.call('HSET', KEYS[2], 'remaining', 0) end
 return blockUntil - now
 `;
 
@@ -91,14 +96,18 @@ export interface RedisRateLimiterOptions {
 }
 
 interface ScriptedRedis {
-  csAcquire(window: string, block: string, slot: string, ...args: (string | number)[]): Promise<number>;
+  csAcquire(window: string, block: string, ...args: (string | number)[]): Promise<number>;
   csObserve(window: string, ...args: (string | number)[]): Promise<number>;
-  csBlock(block: string, window: string, ...args: (string | number)[]): Promise<number>;
+  csBlock(block: string, ...args: (string | number)[]): Promise<number>;
 }
 
 /**
  * Intercom's budget shared by every process that reaches the same Redis. Implements the client's
  * `RateLimiter`: `acquire` before each call, `observe` with each response's headers, `block` on a 429.
+ *
+ * Grants are counted per Intercom window in Redis before the call is sent, so a fleet filling a
+ * window to its limit never overshoots it with calls still in flight; the headers of each response
+ * only correct the limit, the window's end, and the count when Intercom saw more calls than we sent.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis & ScriptedRedis;
@@ -141,18 +150,16 @@ export class RedisRateLimiter implements RateLimiter {
   /** One attempt: 0 when a call was granted, otherwise the ms to wait before asking again. */
   async tryAcquire(): Promise<number> {
     const now = this.now();
-    const slot = Math.floor(now / this.windowMs);
-    const slotEnd = (slot + 1) * this.windowMs;
+    const slotEnd = (Math.floor(now / this.windowMs) + 1) * this.windowMs;
     return Number(
       await this.redis.csAcquire(
         this.keys.rateLimitWindow(),
         this.keys.rateLimitBlock(),
-        this.keys.rateLimitSlot(slot),
         now,
         this.initialLimit,
         this.reserve,
         slotEnd,
-        this.windowMs,
+        this.windowMs * 6,
       ),
     );
   }
@@ -171,9 +178,7 @@ export class RedisRateLimiter implements RateLimiter {
   async block(resetAt: number): Promise<void> {
     const untilMs = Math.floor(resetAt * 1000);
     const now = this.now();
-    const waitMs = Number(
-      await this.redis.csBlock(this.keys.rateLimitBlock(), this.keys.rateLimitWindow(), untilMs, now),
-    );
+    const waitMs = Number(await this.redis.csBlock(this.keys.rateLimitBlock(), untilMs, now));
     if (waitMs > 0 && untilMs > this.lastBlockUntil) {
       this.lastBlockUntil = untilMs;
       this.logger.warn({ waitMs }, "intercom answered 429: the fleet pauses until the window resets");
@@ -191,9 +196,9 @@ export class RedisRateLimiter implements RateLimiter {
 function defineScripts(redis: Redis): Redis & ScriptedRedis {
   const scripted = redis as Redis & Partial<ScriptedRedis>;
   if (typeof scripted.csAcquire !== "function") {
-    redis.defineCommand("csAcquire", { numberOfKeys: 3, lua: ACQUIRE_SCRIPT });
+    redis.defineCommand("csAcquire", { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
     redis.defineCommand("csObserve", { numberOfKeys: 1, lua: OBSERVE_SCRIPT });
-    redis.defineCommand("csBlock", { numberOfKeys: 2, lua: BLOCK_SCRIPT });
+    redis.defineCommand("csBlock", { numberOfKeys: 1, lua: BLOCK_SCRIPT });
   }
   return redis as Redis & ScriptedRedis;
 }

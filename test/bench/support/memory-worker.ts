@@ -1,0 +1,59 @@
+/**
+ * The worker process of the memory bench: one full run of the synthetic source through the engine
+ * into a sandbox in sink mode over real HTTP, with the state store inline runs use. Prints a JSON line
+ * every 2 s (documents done, peak RSS so far) so a run stopped at its time limit still says how far it
+ * got, and a last line with the run's counts.
+ * Usage: node --conditions=source --import tsx memory-worker.ts <api-url> <token> <documents> <state-file> [revision]
+ */
+import { IntercomClient } from "@content-sync/intercom";
+import { ApiCallCounter, LmdbStateStore, runSync, type SourceConfig } from "@content-sync/sync";
+import { SyntheticConnector } from "./synthetic-connector.js";
+
+const [apiUrl = "", token = "", documentsArg = "", stateFile = "", revisionArg = "1"] = process.argv.slice(2);
+const documents = Number(documentsArg);
+if (!apiUrl || !token || !Number.isInteger(documents) || documents <= 0 || !stateFile) {
+  process.stderr.write("usage: memory-worker.ts <api-url> <token> <documents> <state-file> [revision]\n");
+  process.exit(2);
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const apiCalls = new ApiCallCounter();
+const client = new IntercomClient({ token, baseUrl: apiUrl, onResponse: apiCalls.onResponse });
+const source: SourceConfig = {
+  id: "synthetic",
+  name: "synthetic",
+  type: "synthetic",
+  enabled: true,
+  contentImportSource: { url: "https://help.example.com/" },
+  availability: { aiAgent: true, aiCopilot: true },
+  rules: {},
+  transform: {},
+  deletion: { maxDeletes: 50, windowMs: 86_400_000 },
+  concurrency: 16,
+  options: {},
+};
+let done = 0;
+const started = performance.now();
+const report = setInterval(() => {
+  process.stdout.write(
+    `${JSON.stringify({ progress: done, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb() })}\n`,
+  );
+}, 2_000);
+const state = await LmdbStateStore.open(stateFile);
+const summary = await runSync({
+  source,
+  connector: new SyntheticConnector(documents, Number(revisionArg)),
+  client,
+  state,
+  mode: "full",
+  apiCalls,
+  onProgress: (progress) => {
+    done = progress.processed;
+  },
+});
+await state.close();
+clearInterval(report);
+const { failures, ...counts } = summary;
+process.stdout.write(
+  `${JSON.stringify({ result: { ...counts, failures: failures.slice(0, 3) }, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb() })}\n`,
+);
