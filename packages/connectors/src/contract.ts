@@ -107,6 +107,11 @@ export interface WebhookRequest {
 export interface WebhookEvents {
   changed: string[];
   deleted: string[];
+  /**
+   * The product says something changed without naming the documents (a Graph change notification, a
+   * Drive `changes.watch` message): the scheduler queues an incremental run of the source.
+   */
+  resync?: boolean;
 }
 
 /** A connector's webhook support: verification first, then parsing, optionally a handshake. */

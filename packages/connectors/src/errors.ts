@@ -9,7 +9,13 @@ export type ConnectorErrorKind =
   /** The product answered with something this connector cannot understand. */
   | "bad_response"
   /** Options that only turn out wrong at run time (a root that does not exist, a missing space). */
-  | "config";
+  | "config"
+  /**
+   * The change feed no longer knows the cursor (Graph's 410 resync, an expired Drive page token,
+   * recent changes older than the wiki keeps). Thrown by `listChanges` before it yields anything; the
+   * engine then runs a full listing in its place.
+   */
+  | "cursor_expired";
 
 export interface ConnectorErrorDetails {
   sourceId?: string;
