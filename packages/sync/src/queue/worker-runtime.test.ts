@@ -29,6 +29,9 @@ class Product {
   refuseListing = false;
   /** Milliseconds each fetch-by-id call takes (a slow source). */
   fetchDelayMs = 0;
+  /** While set, a fetch-by-id call that asks for `gatedId` waits for it (one slow batch, as long as a test needs). */
+  fetchGate: Promise<void> | undefined;
+  gatedId: string | undefined;
 
   set(ids: readonly string[], version = "1", updatedAt?: Date): void {
     for (const id of ids) this.docs.set(id, { version, ...(updatedAt ? { updatedAt } : {}) });
@@ -56,6 +59,11 @@ class Product {
 
 const products = new Map<string, Product>();
 
+/** Polls until the condition holds (each test bounds the wait by its own timeout). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 const productConnector: ConnectorDefinition<{ product: string }> = {
   type: "product",
   optionsSchema: z.strictObject({ product: z.string() }),
@@ -78,6 +86,8 @@ const productConnector: ConnectorDefinition<{ product: string }> = {
         product.fetched.push([...ids]);
         if (product.fetchDelayMs > 0)
           await new Promise((resolve) => setTimeout(resolve, product.fetchDelayMs));
+        if (product.fetchGate && product.gatedId !== undefined && ids.includes(product.gatedId))
+          await product.fetchGate;
         if (ids.some((id) => product.failFetchOf.has(id)))
           throw new ConnectorError(
             product.permanentFetchFailure ? "config" : "unavailable",
@@ -299,18 +309,26 @@ describe("sync worker runtime (real Redis, real sandbox)", () => {
   });
 
   it("keeps a fanned-out run's lease alive while slow batches work, so no other run interleaves", async () => {
-    // A lease of 900 ms would lapse many times over during this run without renewal.
+    // A lease of 900 ms lapses several times over while one batch is held below, unless renewed; the
+    // other batches finish, so a worker slot is free for the interloper.
     const { queue } = await start({ batchSize: 5, sourceLockTtlMs: 900 });
     product.set(Array.from({ length: 20 }, (_, index) => `doc-${index}`));
-    product.fetchDelayMs = 700;
+    let release = () => {};
+    product.gatedId = "doc-0";
+    product.fetchGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const runId = await enqueueSourceRun(queue, { sourceId: "wiki", mode: "full", trigger: "manual" });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await waitFor(() => product.fetched.length >= 4);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     const interloper = await queue.add("sync.source", {
       sourceId: "wiki",
       mode: "incremental",
       trigger: "schedule",
     });
     expect(await finished(String(interloper.id))).toMatchObject({ status: "skipped" });
+    product.fetchGate = undefined;
+    release();
     expect(await finished(runId)).toMatchObject({ status: "succeeded", counts: { created: 20 } });
     expect((await state.getSource("wiki")).cursor).toBe("listed-1");
   }, 60_000);
