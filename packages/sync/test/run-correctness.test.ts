@@ -1,4 +1,9 @@
-import type { Connector, FetchedDocument, SourceEvent } from "@content-sync/connectors";
+import {
+  type Connector,
+  ConnectorError,
+  type FetchedDocument,
+  type SourceEvent,
+} from "@content-sync/connectors";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isRunSupersededError, SourceRun, syncDocuments } from "../src/index.js";
 import { EngineHarness } from "./support/sandbox-harness.js";
@@ -232,6 +237,23 @@ describe("run correctness: deletions, fencing, the failure ledger and content ch
     if (deploy) product.docs.set("ops/deploy.md", { ...deploy, version: "2" });
     await h.run({ connector: product });
     expect((await h.pages()).map((page) => page.external_id)).toContain("ops/deploy.md");
+  });
+
+  it("lists everything when the change feed no longer knows the stored cursor, and commits the new one", async () => {
+    await h.run({ connector: product, mode: "full" });
+    const expiring: Connector = {
+      listAll: () => product.listAll(),
+      fetchByIds: (ids) => product.fetchByIds(ids),
+      // biome-ignore lint/correctness/useYield: a feed that fails before yielding anything
+      async *listChanges(): AsyncIterable<SourceEvent> {
+        throw new ConnectorError("cursor_expired", "410 Gone: resyncRequired");
+      },
+    };
+    product.add("doc-new", "Added while the cursor aged");
+    const summary = await h.run({ connector: expiring, mode: "incremental" });
+    expect(summary).toMatchObject({ mode: "incremental", created: 1, deleted: 0, failed: 0 });
+    expect(h.sandbox.store.pageCount).toBe(61);
+    expect((await h.state.getSource(h.source.id)).cursor).toBe("end");
   });
 
   it("reports an external id listed twice and keeps one page for it", async () => {

@@ -283,7 +283,7 @@ export class SourceRun {
     const cursor = this.mode === "incremental" ? await this.storedCursor() : undefined;
     const events =
       this.mode === "incremental" && cursor !== undefined && this.deps.connector.listChanges
-        ? this.deps.connector.listChanges(cursor, this.listContext())
+        ? this.changesOrFullListing(cursor)
         : this.deps.connector.listAll(this.listContext());
     await this.consume(events, {
       document: (document) => this.pipeline.add(document),
@@ -294,6 +294,33 @@ export class SourceRun {
       },
     });
     if (!this.signal.aborted) await this.pipeline.drain();
+  }
+
+  /**
+   * The change feed since `cursor`; when the product no longer knows that cursor (Graph's 410 resync,
+   * an expired Drive page token, recent changes older than the wiki keeps) the connector says so
+   * before yielding anything, and the whole listing takes its place: every document is upserted and
+   * the listing's cursor committed. The run stays incremental, so nothing is swept; the next full run
+   * removes what was deleted meanwhile.
+   */
+  private async *changesOrFullListing(cursor: string): AsyncIterable<SourceEvent> {
+    const changes = this.deps.connector.listChanges;
+    if (!changes) return;
+    let yielded = false;
+    try {
+      for await (const event of changes.call(this.deps.connector, cursor, this.listContext())) {
+        yielded = true;
+        yield event;
+      }
+      return;
+    } catch (error) {
+      if (yielded || !isConnectorError(error) || error.kind !== "cursor_expired") throw error;
+      this.logger.warn(
+        { sourceId: this.deps.source.id, reason: error.message },
+        "the change feed no longer knows the stored cursor: listing everything instead",
+      );
+    }
+    yield* this.deps.connector.listAll(this.listContext());
   }
 
   /** True once the listing (or the fetch by id) ran to its end without an error. */
