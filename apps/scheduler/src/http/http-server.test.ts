@@ -51,7 +51,10 @@ const signedConnector: ConnectorDefinition<{ label: string }> = {
           const body = JSON.parse(request.rawBody.toString("utf8")) as {
             changed?: string[];
             deleted?: string[];
+            resync?: boolean;
           };
+          // A notification that names no documents (as Graph and Drive send them).
+          if (body.resync === true) return { changed: [], deleted: [], resync: true };
           if (!Array.isArray(body.changed)) throw new WebhookPayloadError("changed must be an array");
           return { changed: body.changed, deleted: body.deleted ?? [] };
         },
@@ -184,6 +187,23 @@ sources:
     const delayed = (await context.queue.getJobs(["delayed"])).filter((job) => job.name === JOB.targeted);
     expect(delayed.map((job) => job.data.externalIds[0]).sort()).toEqual(["doc-1", "doc-2", "doc-3"]);
     expect((await context.queue.getJobs(["waiting"])).length).toBe(3);
+    await context.queue.drain(true);
+  });
+
+  it("queues one incremental run for a burst of notifications that name no documents", async () => {
+    const body = `{"resync": true}`;
+    for (let round = 0; round < 4; round++) {
+      const response = await post("/webhooks/hooked", body, { "x-signature": sign(body) });
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toEqual({ accepted: 0, resync: true });
+    }
+    const runs = (await context.queue.getJobs(["waiting", "delayed", "active"])).filter(
+      (job) => job.name === JOB.sourceRun && job.data.trigger === "push",
+    );
+    expect(runs.map((job) => job.data)).toEqual([
+      { sourceId: "hooked", mode: "incremental", trigger: "push" },
+    ]);
+    expect(await queued()).toEqual([]);
     await context.queue.drain(true);
   });
 

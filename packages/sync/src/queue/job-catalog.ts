@@ -30,8 +30,12 @@ const externalIds = z.array(z.string().min(1)).min(1).max(1000);
 export const sourceRunDataSchema = z.object({
   sourceId,
   mode: z.enum(["full", "incremental"]),
-  /** Who asked: the schedule, a backfill, the status page's "sync now", a re-run after a conflict. */
-  trigger: z.enum(["schedule", "backfill", "manual", "recovery"]).default("schedule"),
+  /**
+   * Who asked: the schedule, a backfill, the status page's "sync now", a recovery after a lost
+   * keyspace, or a push notification that named no documents (it waits for a run in progress rather
+   * than being skipped, so the change it announces is not lost).
+   */
+  trigger: z.enum(["schedule", "backfill", "manual", "recovery", "push"]).default("schedule"),
   /** Windowed backfill: only documents updated at or after this ISO time are written. */
   since: z.iso.datetime({ offset: true }).optional(),
   /** Lifts the deletion limit for this run only. */

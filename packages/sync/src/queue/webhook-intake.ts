@@ -1,4 +1,4 @@
-import type { Connector, WebhookRequest } from "@content-sync/connectors";
+import type { Connector, WebhookEvents, WebhookRequest } from "@content-sync/connectors";
 import { isWebhookPayloadError, isWebhookVerificationError } from "@content-sync/connectors";
 import type { Queue } from "bullmq";
 import type { RedisClient as Redis } from "../redis/redis-factory.js";
@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";
 import type { RedisKeyspace } from "../redis/redis-keyspace.js";
-import { enqueueTargeted } from "./enqueue.js";
+import { DEFAULT_COALESCE_WINDOW_MS, enqueueTargeted } from "./enqueue.js";
+import { JOB, jobOptionsFor, type SourceRunData } from "./job-catalog.js";
 
 export interface WebhookIntakeOptions {
   queue: Queue;
@@ -100,7 +101,7 @@ export async function receiveWebhook(
     throw error;
   }
   await options.onVerified?.(sourceId);
-  let events: { changed: string[]; deleted: string[] };
+  let events: WebhookEvents;
   try {
     events = handler.parse(request);
   } catch (error) {
@@ -109,6 +110,11 @@ export async function receiveWebhook(
     throw error;
   }
   const ids = [...new Set([...events.changed, ...events.deleted])];
+  if (events.resync === true && ids.length === 0) {
+    await enqueueResync(options, sourceId);
+    logger.debug({ sourceId }, "notification accepted: incremental run queued");
+    return json(202, { accepted: 0, resync: true }, 1);
+  }
   if (ids.length === 0) return json(202, { accepted: 0 });
   const jobs = await enqueueTargeted(
     options.queue,
@@ -117,4 +123,21 @@ export async function receiveWebhook(
   );
   logger.debug({ sourceId, documents: ids.length }, "webhook accepted");
   return json(202, { accepted: ids.length }, jobs.length);
+}
+
+/**
+ * Queues an incremental run for a notification that names no documents (Graph, Drive). A burst of
+ * notifications collapses into one run: the first one queues it, delayed by the coalescing window, and
+ * the others within that window join it (BullMQ's deduplication id for the source, alive as long as
+ * the window). A notification after the window queues the next run, which waits for this one.
+ */
+async function enqueueResync(options: WebhookIntakeOptions, sourceId: string): Promise<void> {
+  const windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
+  const data: SourceRunData = { sourceId, mode: "incremental", trigger: "push" };
+  await options.queue.add(JOB.sourceRun, data, {
+    ...jobOptionsFor(JOB.sourceRun),
+    jobId: `push-${sourceId}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    delay: windowMs,
+    deduplication: { id: `push:${sourceId}`, ttl: windowMs },
+  });
 }
