@@ -134,14 +134,8 @@ class ConfluenceConnector implements Connector {
   private async *changes(raw: string, ctx: ListContext): AsyncIterable<SourceEvent> {
     const cursor = this.decode(raw);
     const since = new Date(cursor.since);
-    const ageDays = (Date.now() - since.getTime()) / 86_400_000;
     if (cursor.scope !== this.scope) {
       throw this.expired("the source's scope options changed since the cursor was written");
-    }
-    if (ageDays > this.options.maxCursorAgeDays) {
-      throw this.expired(
-        `the cursor is ${Math.floor(ageDays)} days old (maxCursorAgeDays ${this.options.maxCursorAgeDays})`,
-      );
     }
     const from = new Date(since.getTime() - this.options.overlapMinutes * 60_000);
     const clauses = [
@@ -154,7 +148,16 @@ class ConfluenceConnector implements Connector {
     let started: Date | undefined;
     const seen = new Set<string>();
     for await (const page of this.api.v1List("content/search", { cql, expand: V1_EXPAND }, ctx.signal)) {
-      started ??= page.serverTime ?? new Date();
+      if (started === undefined) {
+        started = page.serverTime ?? new Date();
+        // Measured on the server's clock, before anything is yielded, as cursor_expired requires.
+        const ageDays = (started.getTime() - since.getTime()) / 86_400_000;
+        if (ageDays > this.options.maxCursorAgeDays) {
+          throw this.expired(
+            `the cursor is ${Math.floor(ageDays)} days old (maxCursorAgeDays ${this.options.maxCursorAgeDays})`,
+          );
+        }
+      }
       for (const content of page.results) {
         const item = itemOfV1(content, page.base);
         if (!item || seen.has(item.id)) continue;
