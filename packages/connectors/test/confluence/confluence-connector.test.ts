@@ -291,7 +291,8 @@ describe("confluence connector (Cloud)", () => {
     const events = await collect(connect({ includeComments: true, attachments: true }).listAll(ctx()));
     expect(ids(events, "document")).toEqual([page, `attachment:${pdf}`].sort());
     const docs = await documents(events);
-    const html = docs.get(page)?.body.kind === "html" ? (docs.get(page)?.body as { html: string }).html : "";
+    const body = docs.get(page)?.body;
+    const html = body?.kind === "html" ? body.html : "";
     expect(html).toContain("<h2>Comments</h2>");
     expect(html).toContain("LGTM");
     expect(docs.get(page)?.version).toBe("");
