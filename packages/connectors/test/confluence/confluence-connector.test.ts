@@ -336,6 +336,37 @@ describe("confluence connector (Cloud)", () => {
     expect(missing).toMatchObject({ kind: "config", credentialEnv: "CF_TOKEN" });
   });
 
+  it("works through the api.atlassian.com gateway with a bearer token, following site-relative links under it", async () => {
+    fixture = await ConfluenceFixture.start(
+      "cloud",
+      { bearer: "oauth-access-token" },
+      { cloudId: "a1b2c3d4-cloud" },
+    );
+    fixture.addSpace("ENG");
+    const created = Array.from({ length: 3 }, (_, index) =>
+      fixture.create({ title: `Page ${index}`, space: "ENG" }),
+    );
+    const connector = confluenceConnector.create(
+      confluenceConnector.optionsSchema.parse({
+        baseUrl: fixture.url,
+        auth: { type: "bearer", tokenEnv: "CF_OAUTH" },
+        pageSize: 2,
+      }),
+      { sourceId: "wiki", logger, env: { CF_OAUTH: "oauth-access-token" } },
+    );
+    const events = await collect(connector.listAll(ctx()));
+    expect(ids(events, "document")).toEqual([...created].sort());
+    const pages = fixture.server.requestsTo(/\/wiki\/api\/v2\/spaces\/\d+\/pages$/);
+    expect(pages.map((request) => request.path.startsWith("/ex/confluence/a1b2c3d4-cloud/wiki/"))).toEqual([
+      true,
+      true,
+    ]);
+    // Canonical URLs come from `_links.base` (the site), not from the gateway.
+    expect((await documents(events)).get(created[0] ?? "")?.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/wiki\/spaces\/ENG\//,
+    );
+  });
+
   it("waits out a 429 with Retry-After and then succeeds", async () => {
     await cloud();
     fixture.addSpace("ENG");

@@ -66,14 +66,18 @@ export class ConfluenceFixture {
   private constructor(
     readonly server: FixtureServer,
     readonly deployment: Deployment,
+    /** Cloud through the API gateway: routes under `/ex/confluence/{cloudId}`, links without it. */
+    readonly gateway = "",
   ) {}
 
   static async start(
     deployment: Deployment,
     auth: { basic?: [string, string]; bearer?: string },
+    options: { cloudId?: string } = {},
   ): Promise<ConfluenceFixture> {
     const server = await FixtureServer.start();
-    const fixture = new ConfluenceFixture(server, deployment);
+    const gateway = options.cloudId ? `/ex/confluence/${options.cloudId}` : "";
+    const fixture = new ConfluenceFixture(server, deployment, gateway);
     const accepted = [
       ...(auth.basic ? [`Basic ${Buffer.from(auth.basic.join(":")).toString("base64")}`] : []),
       ...(auth.bearer ? [`Bearer ${auth.bearer}`] : []),
@@ -100,7 +104,9 @@ export class ConfluenceFixture {
   }
 
   get url(): string {
-    return this.deployment === "cloud" ? this.server.url : `${this.server.url}/confluence`;
+    return this.deployment === "cloud"
+      ? `${this.server.url}${this.gateway}`
+      : `${this.server.url}/confluence`;
   }
 
   /** `_links.base`: the wiki's own URL. */
@@ -109,7 +115,7 @@ export class ConfluenceFixture {
   }
 
   private get v1(): string {
-    return this.deployment === "cloud" ? "/wiki/rest/api" : "/confluence/rest/api";
+    return this.deployment === "cloud" ? `${this.gateway}/wiki/rest/api` : "/confluence/rest/api";
   }
 
   close(): Promise<void> {
@@ -201,8 +207,9 @@ export class ConfluenceFixture {
   private routes(): void {
     const s = this.server;
     const date = () => ({ date: this.now.toUTCString() });
+    const g = this.gateway;
     if (this.deployment === "cloud") {
-      s.route("GET", "/wiki/api/v2/spaces", (req) => {
+      s.route("GET", `${g}/wiki/api/v2/spaces`, (req) => {
         const keys = multi(req, "keys");
         const status = multi(req, "status");
         const spaces = this.spaces.filter(
@@ -215,7 +222,7 @@ export class ConfluenceFixture {
           spaces.map((space) => this.v2Space(space)),
         );
       });
-      s.route("GET", /^\/wiki\/api\/v2\/spaces\/(?<id>\d+)\/(?<kind>pages|blogposts)$/, (req) => {
+      s.route("GET", new RegExp(`^${g}/wiki/api/v2/spaces/(?<id>\\d+)/(?<kind>pages|blogposts)$`), (req) => {
         const space = this.spaces.find((candidate) => candidate.id === req.params.id);
         if (!space) return notFoundV2();
         const status = multi(req, "status");
@@ -228,7 +235,7 @@ export class ConfluenceFixture {
           items.map((item) => this.v2Content(item)),
         );
       });
-      s.route("GET", /^\/wiki\/api\/v2\/(?<kind>pages|blogposts)$/, (req) => {
+      s.route("GET", new RegExp(`^${g}/wiki/api/v2/(?<kind>pages|blogposts)$`), (req) => {
         const status = multi(req, "status");
         const spaceIds = multi(req, "space-id");
         const items = this.ofKind(req.params.kind).filter((item) => {
@@ -243,7 +250,7 @@ export class ConfluenceFixture {
           items.map((item) => this.v2Content(item)),
         );
       });
-      s.route("GET", /^\/wiki\/api\/v2\/(?<kind>pages|blogposts)\/(?<id>\d+)$/, (req) => {
+      s.route("GET", new RegExp(`^${g}/wiki/api/v2/(?<kind>pages|blogposts)/(?<id>\\d+)$`), (req) => {
         const item = this.ofKind(req.params.kind).find((candidate) => candidate.id === req.params.id);
         const status = multi(req, "status");
         if (!item || !(status.length > 0 ? status : ["current", "archived"]).includes(item.status))
@@ -262,60 +269,68 @@ export class ConfluenceFixture {
           },
         };
       });
-      s.route("GET", /^\/wiki\/api\/v2\/(?<kind>pages|blogposts)\/(?<id>\d+)\/footer-comments$/, (req) => {
-        const item = this.ofKind(req.params.kind).find((candidate) => candidate.id === req.params.id);
-        if (!item) return notFoundV2();
-        return this.v2Page(
-          req,
-          item.comments.map((html, index) => ({
-            id: `${item.id}${index}`,
-            status: "current",
-            title: `Re: ${item.title}`,
-            pageId: item.id,
-            version: {
-              number: 1,
-              createdAt: item.when.toISOString(),
-              minorEdit: false,
-              authorId: "557058:ada",
-            },
-            body: { view: { representation: "view", value: html } },
-            _links: { webui: `${this.webui(item)}?focusedCommentId=${item.id}${index}` },
-          })),
-        );
-      });
-      s.route("GET", /^\/wiki\/api\/v2\/(?<kind>pages|blogposts)\/(?<id>\d+)\/attachments$/, (req) => {
-        const item = this.ofKind(req.params.kind).find((candidate) => candidate.id === req.params.id);
-        if (!item) return notFoundV2();
-        return this.v2Page(
-          req,
-          item.attachments.map((attachment) => ({
-            id: `att${attachment.id}`,
-            status: "current",
-            title: attachment.title,
-            createdAt: attachment.when.toISOString(),
-            pageId: item.id,
-            mediaType: attachment.mediaType,
-            mediaTypeDescription: attachment.mediaType,
-            comment: "",
-            fileId: `f${attachment.id}`,
-            fileSize: attachment.data.length,
-            webuiLink: `/pages/viewpageattachments.action?pageId=${item.id}&preview=${encodeURIComponent(`/${item.id}/${attachment.title}`)}`,
-            downloadLink: `/download/attachments/${item.id}/${encodeURIComponent(attachment.title)}?version=${attachment.version}&api=v2`,
-            version: {
-              number: attachment.version,
+      s.route(
+        "GET",
+        new RegExp(`^${g}/wiki/api/v2/(?<kind>pages|blogposts)/(?<id>\\d+)/footer-comments$`),
+        (req) => {
+          const item = this.ofKind(req.params.kind).find((candidate) => candidate.id === req.params.id);
+          if (!item) return notFoundV2();
+          return this.v2Page(
+            req,
+            item.comments.map((html, index) => ({
+              id: `${item.id}${index}`,
+              status: "current",
+              title: `Re: ${item.title}`,
+              pageId: item.id,
+              version: {
+                number: 1,
+                createdAt: item.when.toISOString(),
+                minorEdit: false,
+                authorId: "557058:ada",
+              },
+              body: { view: { representation: "view", value: html } },
+              _links: { webui: `${this.webui(item)}?focusedCommentId=${item.id}${index}` },
+            })),
+          );
+        },
+      );
+      s.route(
+        "GET",
+        new RegExp(`^${g}/wiki/api/v2/(?<kind>pages|blogposts)/(?<id>\\d+)/attachments$`),
+        (req) => {
+          const item = this.ofKind(req.params.kind).find((candidate) => candidate.id === req.params.id);
+          if (!item) return notFoundV2();
+          return this.v2Page(
+            req,
+            item.attachments.map((attachment) => ({
+              id: `att${attachment.id}`,
+              status: "current",
+              title: attachment.title,
               createdAt: attachment.when.toISOString(),
-              minorEdit: false,
-              authorId: "557058:ada",
-            },
-            _links: {
-              webui: `/pages/viewpageattachments.action?pageId=${item.id}`,
-              download: `/download/attachments/${item.id}/${encodeURIComponent(attachment.title)}`,
-            },
-          })),
-        );
-      });
+              pageId: item.id,
+              mediaType: attachment.mediaType,
+              mediaTypeDescription: attachment.mediaType,
+              comment: "",
+              fileId: `f${attachment.id}`,
+              fileSize: attachment.data.length,
+              webuiLink: `/pages/viewpageattachments.action?pageId=${item.id}&preview=${encodeURIComponent(`/${item.id}/${attachment.title}`)}`,
+              downloadLink: `/download/attachments/${item.id}/${encodeURIComponent(attachment.title)}?version=${attachment.version}&api=v2`,
+              version: {
+                number: attachment.version,
+                createdAt: attachment.when.toISOString(),
+                minorEdit: false,
+                authorId: "557058:ada",
+              },
+              _links: {
+                webui: `/pages/viewpageattachments.action?pageId=${item.id}`,
+                download: `/download/attachments/${item.id}/${encodeURIComponent(attachment.title)}`,
+              },
+            })),
+          );
+        },
+      );
     }
-    const prefix = this.deployment === "cloud" ? "/wiki" : "/confluence";
+    const prefix = this.deployment === "cloud" ? `${g}/wiki` : "/confluence";
     s.route("GET", new RegExp(`^${prefix}/download/attachments/(?<page>\\d+)/(?<name>[^/]+)$`), (req) => {
       const attachment = this.content
         .get(req.params.page ?? "")
@@ -414,7 +429,8 @@ export class ConfluenceFixture {
     if (nextCursor) {
       const next = new URLSearchParams(req.query);
       next.set("cursor", nextCursor);
-      links.next = `${req.path}?${next.toString()}`;
+      // Links are relative to the site: a gateway client puts its own prefix back.
+      links.next = `${req.path.slice(this.gateway.length)}?${next.toString()}`;
       headers.link = `<${links.next}>; rel="next", <${this.base}>; rel="base"`;
     } else {
       headers.link = `<${this.base}>; rel="base"`;
