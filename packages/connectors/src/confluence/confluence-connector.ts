@@ -55,7 +55,8 @@ const collection = (type: string) => (type === "blogpost" ? "blogposts" : "pages
  * deletion evidence. Purged content only disappears from complete listings (the engine reconciles).
  */
 class ConfluenceConnector implements Connector {
-  readonly webhook: WebhookHandler;
+  /** Data Center only: Cloud delivers webhooks to Connect/Forge apps alone (JWT, app-registered). */
+  readonly webhook: WebhookHandler | undefined;
   readonly listChanges: Connector["listChanges"];
   private readonly cloud: boolean;
   private readonly scope: string;
@@ -66,7 +67,7 @@ class ConfluenceConnector implements Connector {
     private readonly api: ConfluenceApi,
   ) {
     this.cloud = options.deployment === "cloud";
-    this.webhook = confluenceWebhook(options);
+    this.webhook = this.cloud ? undefined : confluenceWebhook(options);
     this.listChanges = (cursor, ctx) => this.changes(cursor, ctx);
     const { spaces, contentTypes, labels, includeArchived, includeRestricted, includeComments, attachments } =
       options;

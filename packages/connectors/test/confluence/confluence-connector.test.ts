@@ -367,6 +367,17 @@ describe("confluence connector (Cloud)", () => {
     );
   });
 
+  it("retries a 503 and offers no webhook handler on Cloud", async () => {
+    await cloud();
+    fixture.addSpace("ENG");
+    const page = fixture.create({ title: "Page", space: "ENG" });
+    fixture.server.failNext(1, { status: 503, body: "Service Unavailable" });
+    const connector = connect();
+    expect(ids(await collect(connector.listAll(ctx())), "document")).toEqual([page]);
+    expect(fixture.server.requestsTo("/wiki/api/v2/spaces")).toHaveLength(2);
+    expect(connector.webhook).toBeUndefined();
+  });
+
   it("waits out a 429 with Retry-After and then succeeds", async () => {
     await cloud();
     fixture.addSpace("ENG");
