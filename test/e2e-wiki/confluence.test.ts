@@ -1,8 +1,10 @@
+import { createHmac } from "node:crypto";
 import type { SourceConfig } from "@content-sync/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confluenceConnector } from "../../packages/connectors/src/confluence/index.js";
 import { ConfluenceFixture } from "../../packages/connectors/test/confluence/confluence-fixture.js";
 import { CmsSyncHarness } from "../e2e-cms/support/cms-sync-harness.js";
+import { WebhookReceiver } from "../e2e-cms/support/webhook-receiver.js";
 
 const EMAIL = "sync-bot@example.com";
 const TOKEN = "ATATT3xFfGF0-e2e-api-token";
@@ -180,5 +182,100 @@ describe("Confluence Cloud → sync engine → Intercom sandbox, end to end", ()
 
   it("a refused API token fails the run naming its env var, and deletes nothing", async () => {
     await h.expectRefusedCredential(wiki, env, "CONFLUENCE_E2E_TOKEN", "ATATT-wrong-token");
+  });
+});
+
+describe("Confluence Data Center → sync engine → Intercom sandbox, with signed webhooks", () => {
+  const PAT = "NjQ2MzE3OTk5-e2e-personal-access-token";
+  const SECRET = "confluence-dc-webhook-secret";
+  let fixture: ConfluenceFixture;
+  let h: CmsSyncHarness;
+  let env: Record<string, string>;
+  let wiki: SourceConfig;
+
+  beforeAll(async () => {
+    fixture = await ConfluenceFixture.start("datacenter", { bearer: PAT });
+    fixture.addSpace("DOC");
+    env = { CONFLUENCE_DC_URL: fixture.url, CONFLUENCE_DC_PAT: PAT, CONFLUENCE_DC_SECRET: SECRET };
+    h = await CmsSyncHarness.start(confluenceConnector);
+    wiki = h.source(
+      `
+      id: confluence-dc
+      type: confluence
+      contentImportSource: { url: "https://wiki.example.com/confluence" }
+      webhook: { secretEnv: CONFLUENCE_DC_SECRET }
+      options:
+        deployment: datacenter
+        baseUrl: \${CONFLUENCE_DC_URL}
+        auth: { type: bearer, tokenEnv: CONFLUENCE_DC_PAT }
+        spaces: [DOC]
+        pageSize: 2
+      `,
+      env,
+    );
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    await fixture?.close();
+  });
+
+  it("syncs, then reindexes one page per verified webhook and refuses a forged one", async () => {
+    const root = fixture.create({ title: "Install guide", space: "DOC", html: "<p>Run the installer.</p>" });
+    const faq = fixture.create({ title: "FAQ", space: "DOC", parentId: root, html: "<p>Questions.</p>" });
+    fixture.create({ title: "Upgrade", space: "DOC", parentId: root, html: "<p>Back up first.</p>" });
+    expect(await h.run(wiki, env, "full")).toMatchObject({ created: 3, updated: 0, deleted: 0, failed: 0 });
+    expect(await h.run(wiki, env, "incremental")).toMatchObject({ created: 0, updated: 0, deleted: 0 });
+
+    const receiver = new WebhookReceiver({
+      connector: h.connector(wiki, env),
+      secret: env[wiki.webhook?.secretEnv ?? ""],
+      reindex: (externalIds, deleted) => h.syncDocuments(wiki, env, externalIds, deleted),
+    });
+    const endpoint = await receiver.start();
+    const send = (body: unknown, secret = SECRET) => {
+      const rawBody = JSON.stringify(body);
+      const signature = createHmac("sha256", secret).update(rawBody).digest("hex");
+      return fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature": `sha256=${signature}` },
+        body: rawBody,
+      });
+    };
+    try {
+      fixture.tick(60);
+      fixture.edit(root, { html: "<p>Run the installer as root.</p>" });
+      const updated = {
+        timestamp: Date.now(),
+        event: "page_updated",
+        page: { id: Number(root), spaceKey: "DOC" },
+      };
+      await h.resetStats();
+      expect((await send(updated, "forged-secret")).status).toBe(401);
+      expect((await receiver.handled(1))[0]).toMatchObject({
+        status: 401,
+        error: expect.stringContaining("does not match"),
+      });
+      expect(await h.writes()).toMatchObject({ upserts: 0, deletes: 0 });
+
+      expect((await send(updated)).status).toBe(202);
+      const [, edit] = await receiver.handled(2);
+      expect(edit?.events).toEqual({ changed: [root], deleted: [] });
+      expect(edit?.summary).toMatchObject({ updated: 1, created: 0, deleted: 0, failed: 0 });
+      expect((await h.page(wiki, root)).html).toContain("as root");
+
+      fixture.trash(faq);
+      await h.resetStats();
+      expect(
+        (await send({ timestamp: Date.now(), event: "page_trashed", page: { id: Number(faq) } })).status,
+      ).toBe(202);
+      const [, , trashed] = await receiver.handled(3);
+      expect(trashed?.events).toEqual({ changed: [], deleted: [faq] });
+      expect(trashed?.summary).toMatchObject({ deleted: 1, updated: 0, created: 0 });
+      expect(await h.writes()).toMatchObject({ upserts: 0, deletes: 1, deletesSucceeded: 1 });
+      expect((await h.pages(wiki)).map((page) => page.external_id)).not.toContain(faq);
+    } finally {
+      await receiver.close();
+    }
   });
 });
