@@ -104,7 +104,11 @@ class ConfluenceConnector implements Connector {
   async *fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent> {
     for (const id of new Set(ids)) {
       if (id.startsWith(ATTACHMENT_PREFIX)) {
-        yield await this.attachmentById(id.slice(ATTACHMENT_PREFIX.length), ctx.signal);
+        yield (await this.attachmentById(id.slice(ATTACHMENT_PREFIX.length), ctx.signal)) ?? {
+          kind: "missing",
+          externalId: id,
+          reason: "not a PDF or DOCX attachment",
+        };
         continue;
       }
       if (!/^\d+$/.test(id)) {
@@ -139,8 +143,10 @@ class ConfluenceConnector implements Connector {
       throw this.expired("the source's scope options changed since the cursor was written");
     }
     const from = new Date(since.getTime() - this.options.overlapMinutes * 60_000);
+    // Attachments are content of their own in CQL: a new file on an unchanged page is found too.
+    const types = [...this.options.contentTypes, ...(this.options.attachments ? ["attachment"] : [])];
     const clauses = [
-      `type in (${this.options.contentTypes.join(",")})`,
+      `type in (${types.join(",")})`,
       `lastmodified >= ${cqlString(cqlDate(from, this.options.cqlTimeZone))}`,
     ];
     if (this.options.spaces.length > 0)
@@ -160,11 +166,28 @@ class ConfluenceConnector implements Connector {
         }
       }
       for (const content of page.results) {
+        if (content.type === "attachment" && !seen.has(`${ATTACHMENT_PREFIX}${content.id}`)) {
+          seen.add(`${ATTACHMENT_PREFIX}${content.id}`);
+          // Files that are not PDF/DOCX were never synced: nothing to say about them.
+          const event = await this.attachmentById(String(content.id), ctx.signal);
+          if (event) yield event;
+          continue;
+        }
         const item = itemOfV1(content, page.base);
         if (!item || seen.has(item.id)) continue;
         seen.add(item.id);
-        if (outOfScope(item, this.options) === undefined) yield* this.documentsOf(item, ctx.signal);
-        else yield { kind: "deleted", externalId: item.id };
+        if (outOfScope(item, this.options) !== undefined) {
+          yield { kind: "deleted", externalId: item.id };
+          continue;
+        }
+        for await (const event of this.documentsOf(item, ctx.signal)) {
+          // A changed page lists its attachments, which the search may also have returned.
+          if (event.kind === "document" && event.document.externalId !== item.id) {
+            if (seen.has(event.document.externalId)) continue;
+            seen.add(event.document.externalId);
+          }
+          yield event;
+        }
       }
     }
     for await (const id of this.trashed(ctx.signal)) {
@@ -501,7 +524,8 @@ class ConfluenceConnector implements Connector {
     };
   }
 
-  private async attachmentById(id: string, signal: AbortSignal): Promise<SourceEvent> {
+  /** An attachment by id; undefined when it is not a PDF or DOCX (never synced). */
+  private async attachmentById(id: string, signal: AbortSignal): Promise<SourceEvent | undefined> {
     const externalId = `${ATTACHMENT_PREFIX}${id}`;
     const content = await this.api.one<V1Content>(
       `${this.api.v1}content/${id}`,
@@ -534,7 +558,7 @@ class ConfluenceConnector implements Connector {
       parentItem,
       content._links?.base ?? parentItem.base,
     );
-    return listed ? { kind: "document", document: listed } : { kind: "deleted", externalId };
+    return listed ? { kind: "document", document: listed } : undefined;
   }
 
   private cursor(since: Date): string {

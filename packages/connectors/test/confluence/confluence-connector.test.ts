@@ -312,6 +312,28 @@ describe("confluence connector (Cloud)", () => {
     expect(attachment?.url).toContain(`${fixture.base}/pages/viewpageattachments.action?pageId=${page}`);
     const byId = await collect(connect({ attachments: true }).fetchByIds([`attachment:${pdf}`], ctx()));
     expect(byId.map((event) => event.kind)).toEqual(["document"]);
+
+    // A file uploaded later to an unchanged page: CQL finds the attachment itself.
+    fixture.tick(3600);
+    const connector = connect({ includeComments: true, attachments: true });
+    const cursor = lastCursor(await collect(connector.listAll(ctx())));
+    fixture.tick(60);
+    const docx = fixture.attach(
+      page,
+      "guide.docx",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      new Uint8Array([80, 75, 3, 4]),
+    );
+    fixture.attach(page, "diagram.png", "image/png", new Uint8Array([137, 80, 78, 71]));
+    const delta = await changes(connector, cursor);
+    expect(ids(delta, "document")).toEqual([`attachment:${docx}`]);
+    expect((await documents(delta)).get(`attachment:${docx}`)?.metadata).toMatchObject({
+      parentId: page,
+      type: "attachment",
+    });
+    expect(fixture.server.requestsTo("/wiki/rest/api/content/search").at(-1)?.query.get("cql")).toContain(
+      "type in (page,blogpost,attachment)",
+    );
   });
 
   it("fails on a refused credential naming its env var, never the secret, and yields nothing", async () => {

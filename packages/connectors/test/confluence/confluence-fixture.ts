@@ -45,6 +45,20 @@ interface StoredAttachment {
   when: Date;
 }
 
+/** What CQL matches on: pages, blog posts and attachments alike. */
+interface Searchable {
+  id: string;
+  type: string;
+  space: string;
+  when: Date;
+  status: string;
+}
+
+interface AttachmentHit extends Searchable {
+  parent: StoredContent;
+  attachment: StoredAttachment;
+}
+
 interface StoredSpace {
   id: string;
   key: string;
@@ -341,14 +355,25 @@ export class ConfluenceFixture {
     s.route("GET", `${this.v1}/content/search`, (req) => {
       const cql = req.query.get("cql");
       if (!cql) return this.v1Error(400, "cql is required");
-      let matches: (item: StoredContent) => boolean;
+      let matches: (item: Searchable) => boolean;
       try {
         matches = this.cql(cql);
       } catch (error) {
         return this.v1Error(400, `Could not parse cql : ${cql}: ${(error as Error).message}`);
       }
       // Search sees current content only, most recently modified last for `order by lastmodified asc`.
-      const items = [...this.content.values()]
+      const attachments: AttachmentHit[] = [...this.content.values()].flatMap((parent) =>
+        parent.attachments.map((attachment) => ({
+          id: attachment.id,
+          type: "attachment",
+          space: parent.space,
+          when: attachment.when,
+          status: parent.status,
+          parent,
+          attachment,
+        })),
+      );
+      const items = [...this.content.values(), ...attachments]
         .filter((item) => item.status === "current" && matches(item))
         .sort((a, b) => a.when.getTime() - b.when.getTime() || a.id.localeCompare(b.id));
       return this.v1Page(req, items, "content/search");
@@ -439,7 +464,7 @@ export class ConfluenceFixture {
   }
 
   /** v1 paging: Cloud search by cursor in `_links.next`, Data Center by `start`/`limit`. */
-  private v1Page(req: FixtureRequest, all: StoredContent[], path: string): FixtureReply {
+  private v1Page(req: FixtureRequest, all: (StoredContent | AttachmentHit)[], path: string): FixtureReply {
     const limit = Math.max(1, Number(req.query.get("limit") ?? 25));
     const cursor = req.query.get("cursor");
     const start = cursor
@@ -465,7 +490,11 @@ export class ConfluenceFixture {
     return {
       headers: { date: this.now.toUTCString() },
       json: {
-        results: items.map((item) => this.v1Content(item, expand)),
+        results: items.map((item) =>
+          "attachment" in item
+            ? this.v1Attachment(item.parent, item.attachment)
+            : this.v1Content(item, expand),
+        ),
         start,
         limit,
         size: items.length,
@@ -617,22 +646,22 @@ export class ConfluenceFixture {
   }
 
   /** The CQL the connector writes: clauses joined by `and`, an optional `order by`. */
-  private cql(cql: string): (item: StoredContent) => boolean {
+  private cql(cql: string): (item: Searchable) => boolean {
     const [where = ""] = cql.split(/\s+order by\s+/i);
     const tests = where.split(/\s+and\s+/i).map((clause) => {
       const list = /^(\w+)\s+in\s+\((.*)\)$/i.exec(clause.trim());
       if (list?.[1] && list[2] !== undefined) {
         const values = list[2].split(",").map((value) => value.trim().replace(/^"(.*)"$/, "$1"));
         const field = list[1].toLowerCase();
-        if (field === "id") return (item: StoredContent) => values.includes(item.id);
-        if (field === "type") return (item: StoredContent) => values.includes(item.type);
-        if (field === "space") return (item: StoredContent) => values.includes(item.space);
+        if (field === "id") return (item: Searchable) => values.includes(item.id);
+        if (field === "type") return (item: Searchable) => values.includes(item.type);
+        if (field === "space") return (item: Searchable) => values.includes(item.space);
       }
       const date = /^lastmodified\s*>=\s*"(\d{4}\/\d{2}\/\d{2} \d{2}:\d{2})"$/i.exec(clause.trim());
       if (date?.[1]) {
         const bound = date[1];
         // Minute precision, in the user's time zone: the version's time is truncated and compared.
-        return (item: StoredContent) => this.userMinute(item.when) >= bound;
+        return (item: Searchable) => this.userMinute(item.when) >= bound;
       }
       throw new Error(`unsupported clause "${clause}"`);
     });
