@@ -354,21 +354,24 @@ class ConfluenceConnector implements Connector {
     if (this.cloud) {
       const page = await this.api.one<V2Page>(
         `wiki/api/v2/${collection(item.type)}/${item.id}`,
-        { "body-format": "export_view" },
+        // Without `status` only current pages are served; archived ones are in scope when configured.
+        { "body-format": "export_view", status: ["current", "archived"] },
         signal,
       );
-      html = page?.body?.export_view?.value;
-      base = page?._links?.base ?? base;
-      webui = page?._links?.webui ?? webui;
+      if (!page) throw this.vanished(item);
+      html = page.body?.export_view?.value;
+      base = page._links?.base ?? base;
+      webui = page._links?.webui ?? webui;
     } else {
       const content = await this.api.one<V1Content>(
         `rest/api/content/${item.id}`,
         { expand: "body.export_view" },
         signal,
       );
-      html = content?.body?.export_view?.value;
-      base = content?._links?.base ?? base;
-      webui = content?._links?.webui ?? webui;
+      if (!content) throw this.vanished(item);
+      html = content.body?.export_view?.value;
+      base = content._links?.base ?? base;
+      webui = content._links?.webui ?? webui;
     }
     if (html === undefined) {
       throw new ConnectorError(
@@ -559,6 +562,15 @@ class ConfluenceConnector implements Connector {
       content._links?.base ?? parentItem.base,
     );
     return listed ? { kind: "document", document: listed } : undefined;
+  }
+
+  /** Listed, then not found when its body was read: the engine records a failure, never a deletion. */
+  private vanished(item: ConfluenceItem): ConnectorError {
+    return new ConnectorError(
+      "unavailable",
+      `source "${this.init.sourceId}": Confluence ${item.type} ${item.id} was not found when its body was read (trashed, purged or restricted since it was listed)`,
+      { sourceId: this.init.sourceId, status: 404 },
+    );
   }
 
   private cursor(since: Date): string {

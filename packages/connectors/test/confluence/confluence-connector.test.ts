@@ -275,6 +275,14 @@ describe("confluence connector (Cloud)", () => {
       "missing",
     ]);
     expect((await documents(events)).get(live)?.title).toBe("Live");
+
+    // Listed, then purged before its body is read: a failure of that document, not a deletion.
+    const [listed] = await collect(connect().fetchByIds([live], ctx()));
+    fixture.purge(live);
+    if (listed?.kind !== "document") throw new Error("expected a document");
+    const error = await failure(listed.document.load());
+    expect(error).toMatchObject({ kind: "unavailable", status: 404 });
+    expect(error.message).toContain("not found when its body was read");
   });
 
   it("folds footer comments into the page and syncs PDF/DOCX attachments as documents linked to their page", async () => {
