@@ -1,0 +1,2 @@
+export { confluenceConnector } from "./confluence-connector.js";
+export { type ConfluenceOptions, confluenceOptionsSchema } from "./confluence-options.js";
