@@ -8,3 +8,4 @@ export * from "./wordpress/index.js";
 export * from "./strapi/index.js";
 export * from "./contentful/index.js";
 export * from "./ghost/index.js";
+export * from "./confluence/index.js";

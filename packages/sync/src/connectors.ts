@@ -5,6 +5,7 @@ import {
   ghostConnector,
   strapiConnector,
   wordpressConnector,
+  confluenceConnector,
 } from "@content-sync/connectors";
 
 /** The connector types this build knows, by their config `type`. */
@@ -14,5 +15,6 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(wordpressConnector)
     .register(contentfulConnector)
     .register(ghostConnector)
-    .register(strapiConnector);
+    .register(strapiConnector)
+    .register(confluenceConnector);
 }

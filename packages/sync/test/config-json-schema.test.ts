@@ -30,7 +30,7 @@ describe("config/content-sync.schema.json", () => {
   it("reports a wrong source type as one error naming the allowed types", async () => {
     const validate = await strictValidator();
     const config = {
-      sources: [{ id: "wiki", type: "confluence", contentImportSource: { url: "https://x.example/" } }],
+      sources: [{ id: "wiki", type: "sharepoint-2007", contentImportSource: { url: "https://x.example/" } }],
     };
     expect(validate(config)).toBe(false);
     expect(validate.errors).toHaveLength(1);
@@ -38,7 +38,14 @@ describe("config/content-sync.schema.json", () => {
       instancePath: "/sources/0/type",
       keyword: "enum",
       params: {
-        allowedValues: expect.arrayContaining(["filesystem", "wordpress", "contentful", "ghost", "strapi"]),
+        allowedValues: expect.arrayContaining([
+          "filesystem",
+          "wordpress",
+          "contentful",
+          "ghost",
+          "strapi",
+          "confluence",
+        ]),
       },
     });
   });
