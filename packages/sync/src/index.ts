@@ -1,32 +1,5 @@
-export * from "./config/index.js";
-export { builtInRegistry } from "./connectors.js";
-export { type BudgetFactory, connectorInitFor, inProcessBudgets } from "./connector-init.js";
-export * from "./engine/index.js";
-export { DocumentRules, type RuleDecision } from "./rules/document-rules.js";
-export { DryRunStateStore } from "./state/dry-run-state-store.js";
-export { isStateFileError, StateFileError } from "./state/legacy-state-file.js";
-export { LmdbStateStore, type LmdbStateStoreOptions } from "./state/lmdb-state-store.js";
-export { MemoryStateStore } from "./state/memory-state-store.js";
-export {
-  type BeginRunOptions,
-  type FailureKind,
-  type FailureRecord,
-  type FailureReport,
-  orphanPageKey,
-  type PageRecord,
-  type RunCheckpoint,
-  type RunFence,
-  type SourcePatch,
-  type SourceRecord,
-  type StateStore,
-  type StoredPage,
-} from "./state/state-store.js";
-export {
-  type IntercomTarget,
-  MissingTokenError,
-  type OpenIntercomTargetOptions,
-  openIntercomTarget,
-  stateFilesFor,
-} from "./target/intercom-target.js";
+// Everything the package offers: the inline engine (`./inline.ts`) plus the services' queue and Redis
+// parts (BullMQ jobs, the Redis state store, leases, budgets, the keyspace).
+export * from "./inline.js";
 export * from "./queue/index.js";
 export * from "./redis/index.js";

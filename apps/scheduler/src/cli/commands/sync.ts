@@ -5,7 +5,7 @@ import type {
   PageChange,
   RunSummary,
   SourceConfig,
-} from "@content-sync/sync";
+} from "@content-sync/sync/inline";
 import {
   builtInRegistry,
   connectorInitFor,
@@ -18,7 +18,7 @@ import {
   runHasProblems,
   runSync,
   stateFilesFor,
-} from "@content-sync/sync";
+} from "@content-sync/sync/inline";
 import type { Logger } from "pino";
 import { createCliLogger } from "../cli-logger.js";
 import type { CliCommand, CliContext } from "../command.js";
