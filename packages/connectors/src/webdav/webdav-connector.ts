@@ -42,7 +42,6 @@ class WebdavConnector implements Connector {
 
   constructor(
     private readonly options: WebdavOptions,
-    private readonly init: ConnectorInit,
     private readonly client: WebdavClient,
   ) {
     this.included = picomatch(options.include, { dot: true });
@@ -180,6 +179,6 @@ export const webdavConnector: ConnectorDefinition<WebdavOptions> = {
       credentials: credentialsFromAuthBlock(options.auth, init),
       logger,
     });
-    return new WebdavConnector(options, init, new WebdavClient(http, options.url, init.sourceId));
+    return new WebdavConnector(options, new WebdavClient(http, options.url, init.sourceId));
   },
 };
