@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer, request as httpRequest } from "node:http";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -191,6 +192,41 @@ describe("s3 connector against s3rver", () => {
       connector({ buckets: [{ bucket: "docs" }, { bucket: "nosuch" }] }).listAll(ctx()),
     ).catch((error: unknown) => error);
     expect(isConnectorError(missing) && missing.kind).toBe("config");
+  });
+
+  it("waits out a 429 SlowDown with Retry-After (the toolkit's retry) and then lists", async () => {
+    // A pass-through in front of s3rver that refuses the first request, as S3 does under load.
+    let refused = 0;
+    const target = new URL(endpoint);
+    const proxy = createServer((req, res) => {
+      if (refused === 0) {
+        refused += 1;
+        res.writeHead(429, { "retry-after": "1", "content-type": "application/xml" });
+        res.end("<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>");
+        return;
+      }
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = proxy.address() as { port: number };
+      const docs = documents(
+        await collect(
+          connector({ endpoint: `http://127.0.0.1:${port}`, buckets: [{ bucket: "wiki" }] }).listAll(ctx()),
+        ),
+      );
+      expect(refused).toBe(1);
+      expect([...docs.keys()].sort()).toEqual(["wiki/private/secret.md", "wiki/public/w.md"]);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it("rejects bad options with clear paths", () => {
