@@ -5,7 +5,7 @@
 # everything is there; installs with apt only as root (CI and this project's machines), and otherwise
 # says what is missing.
 #
-#   bash test/setup/prepare-system.sh [redis] [chromium] [promtool] [wordpress] [wordpress-e2e]
+#   bash test/setup/prepare-system.sh [redis] [chromium] [promtool] [wordpress] [wordpress-e2e] [webdav]
 #
 # No argument means all of them.
 #   redis          redis-server on PATH, unless a Redis already answers at $REDIS_URL (default :6379)
@@ -13,13 +13,14 @@
 #   promtool       Debian's prometheus package, for `promtool check rules` on the alert rules
 #   wordpress      the real WordPress of the connector's integration suite (test/wordpress/setup.sh)
 #   wordpress-e2e  a second one for the end-to-end suite (own home, port and database)
+#   webdav         a real Apache httpd with mod_dav for the WebDAV connector (test/webdav/setup.sh)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 wordpress_setup="$here/../wordpress/setup.sh"
 export DEBIAN_FRONTEND=noninteractive
 
 wanted=("$@")
-[ "${#wanted[@]}" -gt 0 ] || wanted=(redis chromium promtool wordpress wordpress-e2e)
+[ "${#wanted[@]}" -gt 0 ] || wanted=(redis chromium promtool wordpress wordpress-e2e webdav)
 log() { echo "[prepare-system] $*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
 
@@ -77,6 +78,15 @@ for what in "${wanted[@]}"; do
         log "the end-to-end WordPress needs $wordpress_setup to succeed (as root)"
         status=1
       }
+      ;;
+    webdav)
+      # The script is idempotent and quick once Apache answers; it needs root to install apache2.
+      if is_root; then
+        bash "$here/../webdav/setup.sh" || { log "the WebDAV suite needs test/webdav/setup.sh to succeed"; status=1; }
+      else
+        log "the WebDAV suite needs test/webdav/setup.sh to run as root"
+        status=1
+      fi
       ;;
     *)
       log "unknown prerequisite: $what"

@@ -9,3 +9,5 @@ export * from "./strapi/index.js";
 export * from "./contentful/index.js";
 export * from "./ghost/index.js";
 export * from "./confluence/index.js";
+export * from "./webdav/index.js";
+export * from "./s3/index.js";

@@ -6,6 +6,8 @@ import {
   strapiConnector,
   wordpressConnector,
   confluenceConnector,
+  webdavConnector,
+  s3Connector,
 } from "@content-sync/connectors";
 
 /** The connector types this build knows, by their config `type`. */
@@ -16,5 +18,7 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(contentfulConnector)
     .register(ghostConnector)
     .register(strapiConnector)
-    .register(confluenceConnector);
+    .register(confluenceConnector)
+    .register(webdavConnector)
+    .register(s3Connector);
 }
