@@ -29,12 +29,25 @@ class LaggedError extends Error {
 export class MediawikiApi {
   constructor(
     private readonly http: ToolkitHttpClient,
-    private readonly where: { sourceId: string; endpoint: string; maxlag: number; credentialEnv?: string },
+    private readonly where: {
+      sourceId: string;
+      endpoint: string;
+      maxlag: number;
+      credentialEnv?: string;
+      /** Logged in: `assert=user` makes an expired session answer `assertuserfailed` instead of anonymous data. */
+      assertUser?: boolean;
+    },
   ) {}
 
   /** One request to the absolute `api.php` URL (the client's base URL would gain a slash); `maxlag` on every call. */
   async call(params: Params, signal: AbortSignal): Promise<MediawikiAnswer> {
-    const query = { format: "json", formatversion: "2", maxlag: this.where.maxlag, ...params };
+    const query = {
+      format: "json",
+      formatversion: "2",
+      maxlag: this.where.maxlag,
+      ...(this.where.assertUser ? { assert: "user" } : {}),
+      ...params,
+    };
     return withRetries(
       async () => {
         const response = await this.http.json<MediawikiAnswer>(this.where.endpoint, { query, signal });
