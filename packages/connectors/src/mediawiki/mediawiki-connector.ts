@@ -319,7 +319,11 @@ export const mediawikiConnector: ConnectorDefinition<MediawikiOptions> = {
       credentials = new CookieSession({
         credentialEnv,
         secrets: [password],
-        login: async (client: LoginClient, signal?: AbortSignal) => {
+        login: async (client: LoginClient, outer?: AbortSignal) => {
+          // The login goes around the client's per-attempt timeout, so it brings its own; combining
+          // also yields a signal of this realm, which undici's fetch insists on.
+          const timeout = AbortSignal.timeout(30_000);
+          const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
           const tokenUrl = new URL(options.apiUrl);
           for (const [key, value] of Object.entries({
             action: "query",
@@ -329,7 +333,7 @@ export const mediawikiConnector: ConnectorDefinition<MediawikiOptions> = {
             formatversion: "2",
           }))
             tokenUrl.searchParams.set(key, value);
-          const tokenAnswer = await client.fetch(tokenUrl, signal ? { signal } : {});
+          const tokenAnswer = await client.fetch(tokenUrl, { signal });
           const tokenJson = (await tokenAnswer.json().catch(() => ({}))) as {
             query?: { tokens?: { logintoken?: string } };
           };
@@ -346,7 +350,7 @@ export const mediawikiConnector: ConnectorDefinition<MediawikiOptions> = {
               format: "json",
               formatversion: "2",
             }).toString(),
-            ...(signal ? { signal } : {}),
+            signal,
           });
           const json = (await answer.json().catch(() => ({}))) as {
             login?: { result?: string; reason?: string };
