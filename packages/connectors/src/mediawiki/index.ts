@@ -1,0 +1,2 @@
+export { mediawikiConnector } from "./mediawiki-connector.js";
+export { type MediawikiOptions, mediawikiOptionsSchema } from "./mediawiki-options.js";
