@@ -5,7 +5,7 @@
 # everything is there; installs with apt only as root (CI and this project's machines), and otherwise
 # says what is missing.
 #
-#   bash test/setup/prepare-system.sh [redis] [chromium] [promtool] [wordpress] [wordpress-e2e] [webdav]
+#   bash test/setup/prepare-system.sh [redis] [chromium] [promtool] [wordpress] [wordpress-e2e] [webdav] [mediawiki]
 #
 # No argument means all of them.
 #   redis          redis-server on PATH, unless a Redis already answers at $REDIS_URL (default :6379)
@@ -14,13 +14,14 @@
 #   wordpress      the real WordPress of the connector's integration suite (test/wordpress/setup.sh)
 #   wordpress-e2e  a second one for the end-to-end suite (own home, port and database)
 #   webdav         a real Apache httpd with mod_dav for the WebDAV connector (test/webdav/setup.sh)
+#   mediawiki      a real private MediaWiki (SQLite, PHP's server) for its connector (test/mediawiki/setup.sh)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 wordpress_setup="$here/../wordpress/setup.sh"
 export DEBIAN_FRONTEND=noninteractive
 
 wanted=("$@")
-[ "${#wanted[@]}" -gt 0 ] || wanted=(redis chromium promtool wordpress wordpress-e2e webdav)
+[ "${#wanted[@]}" -gt 0 ] || wanted=(redis chromium promtool wordpress wordpress-e2e webdav mediawiki)
 log() { echo "[prepare-system] $*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
 
@@ -85,6 +86,14 @@ for what in "${wanted[@]}"; do
         bash "$here/../webdav/setup.sh" || { log "the WebDAV suite needs test/webdav/setup.sh to succeed"; status=1; }
       else
         log "the WebDAV suite needs test/webdav/setup.sh to run as root"
+        status=1
+      fi
+      ;;
+    mediawiki)
+      if is_root; then
+        bash "$here/../mediawiki/setup.sh" || { log "the MediaWiki suite needs test/mediawiki/setup.sh to succeed"; status=1; }
+      else
+        log "the MediaWiki suite needs test/mediawiki/setup.sh to run as root"
         status=1
       fi
       ;;

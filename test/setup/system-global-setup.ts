@@ -6,8 +6,8 @@ const script = path.join(import.meta.dirname, "prepare-system.sh");
 
 /** What each vitest project needs from the system beyond Node and Redis. */
 const NEEDS: Readonly<Record<string, readonly string[]>> = {
-  "@content-sync/connectors": ["wordpress", "webdav"],
-  "@content-sync/e2e": ["chromium", "promtool", "wordpress-e2e", "webdav"],
+  "@content-sync/connectors": ["wordpress", "webdav", "mediawiki"],
+  "@content-sync/e2e": ["chromium", "promtool", "wordpress-e2e", "webdav", "mediawiki"],
 };
 
 /**

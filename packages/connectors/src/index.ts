@@ -11,3 +11,4 @@ export * from "./ghost/index.js";
 export * from "./confluence/index.js";
 export * from "./webdav/index.js";
 export * from "./s3/index.js";
+export * from "./mediawiki/index.js";

@@ -8,6 +8,7 @@ import {
   confluenceConnector,
   webdavConnector,
   s3Connector,
+  mediawikiConnector,
 } from "@content-sync/connectors";
 
 /** The connector types this build knows, by their config `type`. */
@@ -20,5 +21,6 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(strapiConnector)
     .register(confluenceConnector)
     .register(webdavConnector)
-    .register(s3Connector);
+    .register(s3Connector)
+    .register(mediawikiConnector);
 }
