@@ -1,0 +1,117 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { article, collected, comparePages, counts, FaultHarness, prng, SEED } from "./support.js";
+
+const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
+const INTERCOM_TOKEN = `fault-intercom-${SEED.toString(36)}-Zq9xR2`;
+/** Summaries and state files of every scenario, for the secrets scan (scenario D). */
+const artifacts: string[] = [];
+const stateFiles: string[] = [];
+
+console.log(`fault suite seed ${SEED} (set FAULTS_SEED to replay)`);
+
+/** Each document carries a revision marker its page must show. */
+const body = (id: string, revision: number) => `Document ${id}, revision rev-${revision}-${id}.`;
+const marker = (id: string, revision: number) => `rev-${revision}-${id}`;
+
+async function seedDocuments(h: FaultHarness, n: number, random: () => number): Promise<Map<string, number>> {
+  const revisions = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    // A few folders, chosen by the seed, so paths differ between seeds.
+    const id = `${["guides", "faq", "api", "billing"][Math.floor(random() * 4)]}/doc-${i}.md`;
+    revisions.set(id, 1);
+    await h.write(id, article(`Document ${i}`, body(id, 1)));
+  }
+  return revisions;
+}
+
+const expectedOf = (revisions: ReadonlyMap<string, number>) =>
+  new Map([...revisions].map(([id, revision]) => [id, marker(id, revision)]));
+
+describe("scenario A: Intercom faults (5xx, dropped connections, latency up to 2 s, 429 storms)", () => {
+  let h: FaultHarness;
+  const random = prng(SEED);
+  let revisions: Map<string, number>;
+
+  beforeAll(async () => {
+    h = await FaultHarness.start("faults-intercom", INTERCOM_TOKEN, {
+      faults: { seed: SEED, errorRate: 0.15, dropRate: 0.05, latencyMs: { min: 0, max: 20 } },
+    });
+    revisions = await seedDocuments(h, 200, random);
+    stateFiles.push(h.stateFile);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const converge = async (phase: string) => {
+    const { summaries, thrown } = await h.runUntilSucceeded(8);
+    artifacts.push(JSON.stringify(summaries), ...thrown);
+    const last = summaries.at(-1);
+    expect(last?.status, `${phase}: ${last?.headline} ${thrown.join("; ")}`).toBe("succeeded");
+    expect(h.importSources()).toBe(1);
+    return summaries;
+  };
+
+  /** Injected by the sandbox: server errors, dropped connections and 429 refusals. */
+  const faultsSoFar = () => {
+    const stats = h.sandbox.stats();
+    return stats.faults.errors + stats.faults.drops + stats.faults.failedExternalIds + stats.rateLimited;
+  };
+
+  it("a full sync of 200 documents through 5xx answers and dropped connections converges", async () => {
+    counts.scenariosRun++;
+    await converge("5xx + drops");
+    const result = comparePages(expectedOf(revisions), await h.pages());
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+    expect(result.compared).toBe(200);
+  });
+
+  it("edits, additions and deletions under latency up to 2 s converge", async () => {
+    counts.scenariosRun++;
+    const synced = new Set(revisions.keys());
+    h.sandbox.setFaults({ seed: SEED + 1, latencyMs: { min: 0, max: 2000 } });
+    const ids = [...revisions.keys()];
+    for (let i = 0; i < 6; i++) {
+      const id = ids[Math.floor(random() * ids.length)] as string;
+      revisions.set(id, (revisions.get(id) ?? 1) + 1);
+      await h.write(id, article(`Edited ${id}`, body(id, revisions.get(id) ?? 0)));
+    }
+    for (const id of ids.slice(0, 3)) {
+      revisions.delete(id);
+      await h.remove(id);
+    }
+    for (let i = 0; i < 3; i++) {
+      const id = `new/doc-${i}.md`;
+      revisions.set(id, 1);
+      await h.write(id, article(`New ${i}`, body(id, 1)));
+    }
+    await converge("latency");
+    const result = comparePages(expectedOf(revisions), await h.pages(), synced);
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+  });
+
+  it("a 429 storm (a low per-minute limit with Retry-After) converges", async () => {
+    counts.scenariosRun++;
+    h.sandbox.setFaults({ seed: SEED + 2 });
+    h.sandbox.setRateLimit({ perMinute: 240 });
+    const ids = [...revisions.keys()];
+    for (const id of ids.slice(0, 60)) {
+      revisions.set(id, (revisions.get(id) ?? 1) + 1);
+      await h.write(id, article(`Stormed ${id}`, body(id, revisions.get(id) ?? 0)));
+    }
+    await converge("429 storm");
+    h.sandbox.setRateLimit(false);
+    counts.faultsInjected += faultsSoFar();
+    const result = comparePages(expectedOf(revisions), await h.pages(), new Set(revisions.keys()));
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+  });
+});
+
+afterAll(async () => {
+  await writeFile(RESULTS, `${JSON.stringify({ seed: SEED, ...counts }, null, 2)}\n`);
+});
+
+export { readdir, readFile, path, collected };
