@@ -1,6 +1,8 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Connector, SourceEvent } from "@content-sync/connectors";
+import { ConnectorError } from "@content-sync/connectors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { article, collected, comparePages, counts, FaultHarness, prng, SEED } from "./support.js";
 
@@ -106,6 +108,83 @@ describe("scenario A: Intercom faults (5xx, dropped connections, latency up to 2
     h.sandbox.setRateLimit(false);
     counts.faultsInjected += faultsSoFar();
     const result = comparePages(expectedOf(revisions), await h.pages(), new Set(revisions.keys()));
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+  });
+});
+
+/** The filesystem connector with its full listing cut: `after` events, then `fault`. */
+function faultyListing(inner: Connector, after: number, fault: "http500" | "empty"): Connector {
+  return {
+    ...inner,
+    async *listAll(ctx): AsyncIterable<SourceEvent> {
+      if (fault === "empty") return;
+      let n = 0;
+      for await (const event of inner.listAll(ctx)) {
+        if (n++ === after) {
+          throw new ConnectorError("unavailable", "source answered 500 Internal Server Error", {
+            status: 500,
+          });
+        }
+        yield event;
+      }
+    },
+  };
+}
+
+describe("scenario B: source faults (500 half way through a listing, a listing that returns nothing)", () => {
+  let h: FaultHarness;
+  let revisions: Map<string, number>;
+  const SOURCE_TOKEN = `fault-source-${SEED.toString(36)}-Kp4wV7`;
+
+  beforeAll(async () => {
+    h = await FaultHarness.start("faults-source", SOURCE_TOKEN);
+    revisions = await seedDocuments(h, 200, prng(SEED + 10));
+    stateFiles.push(h.stateFile);
+    const first = await h.run();
+    artifacts.push(JSON.stringify(first));
+    expect(first.status).toBe("succeeded");
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("a 500 half way through a full listing deletes nothing; the next clean run converges", async () => {
+    counts.scenariosRun++;
+    const synced = new Set(revisions.keys());
+    const ids = [...revisions.keys()];
+    for (const id of ids.slice(150, 160)) {
+      revisions.set(id, 2);
+      await h.write(id, article(`Edited ${id}`, body(id, 2)));
+    }
+    const cut = await h.run(faultyListing(h.connector(), 100, "http500"));
+    counts.faultsInjected++;
+    artifacts.push(JSON.stringify(cut));
+    expect(cut).toMatchObject({ listingComplete: false, deleted: 0 });
+    expect(cut.status).not.toBe("succeeded");
+    expect(cut.listingError).toMatch(/500/);
+    const clean = await h.run();
+    artifacts.push(JSON.stringify(clean));
+    expect(clean.status, clean.headline).toBe("succeeded");
+    const result = comparePages(expectedOf(revisions), await h.pages(), synced);
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+  });
+
+  it("a listing that suddenly returns nothing deletes nothing beyond deletion.maxDeletes", async () => {
+    counts.scenariosRun++;
+    const synced = new Set(revisions.keys());
+    const empty = await h.run(faultyListing(h.connector(), 0, "empty"));
+    counts.faultsInjected++;
+    artifacts.push(JSON.stringify(empty));
+    expect(empty.deleted).toBeLessThanOrEqual(h.source.deletion.maxDeletes);
+    expect(empty.deletionsBlocked?.candidates).toBe(200);
+    expect(empty.status).not.toBe("succeeded");
+    const pages = await h.pages();
+    // Whatever the limit let through (nothing, here) must come back with the next clean run.
+    const clean = await h.run();
+    artifacts.push(JSON.stringify(clean));
+    expect(clean.status, clean.headline).toBe("succeeded");
+    expect(200 - pages.length).toBeLessThanOrEqual(h.source.deletion.maxDeletes);
+    const result = comparePages(expectedOf(revisions), await h.pages(), synced);
     expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
   });
 });
