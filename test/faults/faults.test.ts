@@ -1,10 +1,22 @@
+import { createHmac, randomUUID } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Connector, SourceEvent } from "@content-sync/connectors";
-import { ConnectorError } from "@content-sync/connectors";
+import { ConnectorError, ghostConnector } from "@content-sync/connectors";
+import type { IncomingWebhook, SourceConfig } from "@content-sync/sync";
+import { createRedisConnection, createSyncQueue, RedisKeyspace, receiveWebhook } from "@content-sync/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { article, collected, comparePages, counts, FaultHarness, prng, SEED } from "./support.js";
+import {
+  article,
+  bufferLogger,
+  collected,
+  comparePages,
+  counts,
+  FaultHarness,
+  prng,
+  SEED,
+} from "./support.js";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const INTERCOM_TOKEN = `fault-intercom-${SEED.toString(36)}-Zq9xR2`;
@@ -186,6 +198,129 @@ describe("scenario B: source faults (500 half way through a listing, a listing t
     expect(200 - pages.length).toBeLessThanOrEqual(h.source.deletion.maxDeletes);
     const result = comparePages(expectedOf(revisions), await h.pages(), synced);
     expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+  });
+});
+
+describe("scenario C: forged webhooks against the real intake and a real Redis queue", () => {
+  const WEBHOOK_SECRET = `fault-webhook-${SEED.toString(36)}-Hs8mN3`;
+  const CONTENT_KEY = `fault-content-key-${SEED.toString(36)}`;
+  const env = { FAULT_GHOST_WEBHOOK_SECRET: WEBHOOK_SECRET, FAULT_GHOST_KEY: CONTENT_KEY };
+  const redis = createRedisConnection({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
+  const keyspace = new RedisKeyspace(`cs-faults-${randomUUID()}`);
+  const queue = createSyncQueue(redis, keyspace);
+  const source: SourceConfig = {
+    id: "faults-ghost",
+    name: "faults-ghost",
+    type: "ghost",
+    enabled: true,
+    contentImportSource: { url: "https://blog.example.com/faults" },
+    availability: { aiAgent: false, aiCopilot: true },
+    rules: {},
+    transform: {},
+    deletion: { maxDeletes: 10, windowMs: 86_400_000 },
+    concurrency: 1,
+    webhook: { secretEnv: "FAULT_GHOST_WEBHOOK_SECRET" },
+    options: ghostConnector.optionsSchema.parse({
+      apiUrl: "http://127.0.0.1:9/",
+      contentApiKeyEnv: "FAULT_GHOST_KEY",
+    }),
+  };
+  const connector = ghostConnector.create(source.options as never, {
+    sourceId: source.id,
+    logger: bufferLogger(),
+    env,
+  });
+  const intake = {
+    queue,
+    redis,
+    keyspace,
+    coalesceWindowMs: 100,
+    sources: () => new Map([[source.id, source]]),
+    connectorFor: () => connector,
+    env,
+    logger: bufferLogger(),
+  };
+  const sign = (secret: string, raw: string, t: number) =>
+    `sha256=${createHmac("sha256", secret).update(`${raw}${t}`).digest("hex")}, t=${t}`;
+  const post = (raw: string, signature?: string): IncomingWebhook => ({
+    headers: {
+      "content-type": "application/json",
+      ...(signature === undefined ? {} : { "x-ghost-signature": signature }),
+    },
+    rawBody: Buffer.from(raw),
+    query: {},
+    method: "POST",
+    path: `/webhooks/${source.id}`,
+  });
+  const jobs = () => queue.getJobCounts("wait", "delayed", "active", "prioritized", "completed", "failed");
+  const total = async () => Object.values(await jobs()).reduce((a, b) => a + b, 0);
+
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const keys = await redis.keys(`${keyspace.prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("accepts none of unsigned, wrongly signed, replayed and non-JSON bodies; a genuine one is queued", async () => {
+    counts.scenariosRun++;
+    const random = prng(SEED + 20);
+    const body = (id: string) => JSON.stringify({ post: { current: { id }, previous: {} } });
+    const now = Date.now();
+    const captured = body("captured-post");
+    const forgeries: [string, IncomingWebhook][] = [
+      ["unsigned", post(body("unsigned-post"))],
+      [
+        "signed with a wrong secret",
+        post(body("wrong-secret"), sign(`${WEBHOOK_SECRET}x`, body("wrong-secret"), now)),
+      ],
+      ["signature of another body", post(body("other-body"), sign(WEBHOOK_SECRET, body("original"), now))],
+      ["malformed signature header", post(body("malformed"), "sha256=zz, t=1")],
+      // A request captured an hour ago, sent again: outside the timestamp tolerance.
+      ["replayed", post(captured, sign(WEBHOOK_SECRET, captured, now - 3_600_000))],
+      [
+        "timestamp in the future",
+        post(body("future"), sign(WEBHOOK_SECRET, body("future"), now + 3_600_000)),
+      ],
+    ];
+    for (let i = 0; i < 20; i++) {
+      const bytes = Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256)));
+      forgeries.push([
+        `random signature ${i}`,
+        post(body(`random-${i}`), `sha256=${bytes.toString("hex").slice(0, 64)}, t=${now}`),
+      ]);
+    }
+    const accepted: string[] = [];
+    for (const [name, request] of forgeries) {
+      const answer = await receiveWebhook(intake, source.id, request);
+      counts.forgedWebhooksSent++;
+      counts.faultsInjected++;
+      if (answer.status < 400 || answer.enqueued > 0) accepted.push(name);
+    }
+    // Signed correctly but not JSON: verified, then refused by the parser, nothing queued.
+    const notJson = "this is not json {";
+    const refused = await receiveWebhook(
+      intake,
+      source.id,
+      post(notJson, sign(WEBHOOK_SECRET, notJson, now)),
+    );
+    counts.forgedWebhooksSent++;
+    counts.faultsInjected++;
+    if (refused.status < 400 || refused.enqueued > 0) accepted.push("not JSON");
+    expect(refused.status).toBe(400);
+    counts.forgedWebhooksAccepted += accepted.length;
+    expect(accepted).toEqual([]);
+    expect(await total()).toBe(0);
+
+    const genuine = body("genuine-post");
+    const ok = await receiveWebhook(
+      intake,
+      source.id,
+      post(genuine, sign(WEBHOOK_SECRET, genuine, Date.now())),
+    );
+    expect(ok).toMatchObject({ status: 202, enqueued: 1 });
+    expect(await total()).toBe(1);
   });
 });
 
