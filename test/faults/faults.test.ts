@@ -1,6 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { Connector, SourceEvent } from "@content-sync/connectors";
 import { ConnectorError, ghostConnector } from "@content-sync/connectors";
@@ -16,13 +15,18 @@ import {
   FaultHarness,
   prng,
   SEED,
+  stateDumps,
 } from "./support.js";
 
 const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const INTERCOM_TOKEN = `fault-intercom-${SEED.toString(36)}-Zq9xR2`;
 /** Summaries and state files of every scenario, for the secrets scan (scenario D). */
 const artifacts: string[] = [];
-const stateFiles: string[] = [];
+/** The `deletion.maxDeletes` the fault harness gives its sources. */
+const MAX_DELETES = 10;
+const SOURCE_TOKEN = `fault-source-${SEED.toString(36)}-Kp4wV7`;
+const WEBHOOK_SECRET = `fault-webhook-${SEED.toString(36)}-Hs8mN3`;
+const CONTENT_KEY = `fault-content-key-${SEED.toString(36)}`;
 
 console.log(`fault suite seed ${SEED} (set FAULTS_SEED to replay)`);
 
@@ -54,7 +58,6 @@ describe("scenario A: Intercom faults (5xx, dropped connections, latency up to 2
       faults: { seed: SEED, errorRate: 0.15, dropRate: 0.05, latencyMs: { min: 0, max: 20 } },
     });
     revisions = await seedDocuments(h, 200, random);
-    stateFiles.push(h.stateFile);
   });
   afterAll(async () => {
     await h?.close();
@@ -146,12 +149,10 @@ function faultyListing(inner: Connector, after: number, fault: "http500" | "empt
 describe("scenario B: source faults (500 half way through a listing, a listing that returns nothing)", () => {
   let h: FaultHarness;
   let revisions: Map<string, number>;
-  const SOURCE_TOKEN = `fault-source-${SEED.toString(36)}-Kp4wV7`;
 
   beforeAll(async () => {
     h = await FaultHarness.start("faults-source", SOURCE_TOKEN);
     revisions = await seedDocuments(h, 200, prng(SEED + 10));
-    stateFiles.push(h.stateFile);
     const first = await h.run();
     artifacts.push(JSON.stringify(first));
     expect(first.status).toBe("succeeded");
@@ -187,7 +188,7 @@ describe("scenario B: source faults (500 half way through a listing, a listing t
     const empty = await h.run(faultyListing(h.connector(), 0, "empty"));
     counts.faultsInjected++;
     artifacts.push(JSON.stringify(empty));
-    expect(empty.deleted).toBeLessThanOrEqual(h.source.deletion.maxDeletes);
+    expect(empty.deleted).toBeLessThanOrEqual(MAX_DELETES);
     expect(empty.deletionsBlocked?.candidates).toBe(200);
     expect(empty.status).not.toBe("succeeded");
     const pages = await h.pages();
@@ -195,15 +196,13 @@ describe("scenario B: source faults (500 half way through a listing, a listing t
     const clean = await h.run();
     artifacts.push(JSON.stringify(clean));
     expect(clean.status, clean.headline).toBe("succeeded");
-    expect(200 - pages.length).toBeLessThanOrEqual(h.source.deletion.maxDeletes);
+    expect(200 - pages.length).toBeLessThanOrEqual(MAX_DELETES);
     const result = comparePages(expectedOf(revisions), await h.pages(), synced);
     expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
   });
 });
 
 describe("scenario C: forged webhooks against the real intake and a real Redis queue", () => {
-  const WEBHOOK_SECRET = `fault-webhook-${SEED.toString(36)}-Hs8mN3`;
-  const CONTENT_KEY = `fault-content-key-${SEED.toString(36)}`;
   const env = { FAULT_GHOST_WEBHOOK_SECRET: WEBHOOK_SECRET, FAULT_GHOST_KEY: CONTENT_KEY };
   const redis = createRedisConnection({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
   const keyspace = new RedisKeyspace(`cs-faults-${randomUUID()}`);
@@ -324,8 +323,32 @@ describe("scenario C: forged webhooks against the real intake and a real Redis q
   });
 });
 
+describe("scenario D: secrets in logs, summaries and state files", () => {
+  it("none of the tokens or secrets used appears, plain, base64 of a Basic credential or URL-encoded", () => {
+    counts.scenariosRun++;
+    const secrets = [INTERCOM_TOKEN, SOURCE_TOKEN, WEBHOOK_SECRET, CONTENT_KEY];
+    const forms = secrets.flatMap((secret) => [
+      secret,
+      encodeURIComponent(secret),
+      Buffer.from(`user:${secret}`).toString("base64"),
+      Buffer.from(`${secret}:`).toString("base64"),
+      Buffer.from(secret).toString("base64"),
+    ]);
+    const haystacks = [
+      ["logs", collected.join("")],
+      ["summaries", artifacts.join("\n")],
+      ["state files", Buffer.concat(stateDumps).toString("latin1")],
+    ] as const;
+    // The scan must have something to read, or it proves nothing.
+    expect(collected.length).toBeGreaterThan(0);
+    expect(stateDumps.length).toBeGreaterThan(0);
+    const found = haystacks.flatMap(([where, text]) =>
+      forms.filter((form) => text.includes(form)).map((form) => `${where}: ${form.slice(0, 6)}…`),
+    );
+    expect(found).toEqual([]);
+  });
+});
+
 afterAll(async () => {
   await writeFile(RESULTS, `${JSON.stringify({ seed: SEED, ...counts }, null, 2)}\n`);
 });
-
-export { readdir, readFile, path, collected };

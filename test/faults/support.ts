@@ -40,6 +40,9 @@ export const counts = {
   forgedWebhooksAccepted: 0,
 };
 
+/** The bytes of every state file the scenarios wrote, read before their folders are removed. */
+export const stateDumps: Buffer[] = [];
+
 /** Every log line of every scenario, collected for the secrets scan. */
 export const collected: string[] = [];
 
@@ -190,6 +193,15 @@ export class FaultHarness {
 
   async close(): Promise<void> {
     await this.state.close();
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (full !== this.root) await walk(full);
+        } else stateDumps.push(await readFile(full));
+      }
+    };
+    await walk(this.dir);
     await this.sandbox.close();
     await rm(this.dir, { recursive: true, force: true });
   }
