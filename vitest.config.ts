@@ -35,7 +35,8 @@ export default defineConfig({
       project("@content-sync/worker", "apps/worker"),
       project("@content-sync/e2e", "test", {
         include: ["**/*.test.ts"],
-        exclude: ["**/node_modules/**"],
+        // The fault suite has its own config (test/faults/vitest.config.ts, `npm run test:faults`).
+        exclude: ["**/node_modules/**", "faults/**"],
         globalSetup: [SYSTEM_SETUP],
       }),
     ],
