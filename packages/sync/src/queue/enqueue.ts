@@ -56,6 +56,10 @@ export async function enqueueTargeted(
   options: EnqueueTargetedOptions,
 ): Promise<string[]> {
   const windowMs = options.coalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS;
+  if (!Number.isInteger(windowMs) || windowMs < 1) {
+    // Redis refuses `SET … PX 0`; a window is needed to tell a burst from a lone event.
+    throw new RangeError(`coalesceWindowMs must be a whole number of milliseconds ≥ 1, got ${windowMs}`);
+  }
   const { redis, keyspace } = options;
   const ids: string[] = [];
   for (const externalId of data.externalIds) {
