@@ -47,11 +47,21 @@ export function renderReliability(results: FaultResults): string {
     `Generated from \`test/faults/results.json\` by \`scripts/generate-reliability.ts\`: the counts of the last`,
     `fault-suite run (\`npm run test:faults\`, seed ${results.seed}; set \`FAULTS_SEED\` to replay it).`,
     "",
-    "| Measure | Count |",
-    "| --- | ---: |",
-    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    ...alignedTable(["Measure", "Count"], rows),
     "",
   ].join("\n");
+}
+
+/** A Markdown table padded the way the repository's formatter (biome) writes it, counts right-aligned. */
+function alignedTable(header: [string, string], rows: [string, number][]): string[] {
+  const cells = rows.map(([name, value]): [string, string] => [name, String(value)]);
+  const nameWidth = Math.max(header[0].length, ...cells.map(([name]) => name.length));
+  const countWidth = Math.max(header[1].length, 4, ...cells.map(([, value]) => value.length));
+  return [
+    `| ${header[0].padEnd(nameWidth)} | ${header[1].padStart(countWidth)} |`,
+    `| ${"-".repeat(nameWidth)} | ${"-".repeat(countWidth - 1)}: |`,
+    ...cells.map(([name, value]) => `| ${name.padEnd(nameWidth)} | ${value.padStart(countWidth)} |`),
+  ];
 }
 
 /** The text between the markers of a README, or undefined when the markers are missing. */
