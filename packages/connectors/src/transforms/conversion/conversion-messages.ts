@@ -1,4 +1,4 @@
-import type { TransformInput, TransformResult } from "../to-clean-html.js";
+import type { TransformInput, TransformResult } from "../transform-types.js";
 import type { TransformErrorKind } from "../transform-error.js";
 import type { TransformOptions } from "../transform-options.js";
 

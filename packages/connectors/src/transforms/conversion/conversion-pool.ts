@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { TransformInput, TransformResult } from "../to-clean-html.js";
+import type { TransformInput, TransformResult } from "../transform-types.js";
 import { TransformError } from "../transform-error.js";
 import type { TransformOptions } from "../transform-options.js";
 import type { ConversionReply, ConversionRequest, SerialisedError } from "./conversion-messages.js";
