@@ -1,3 +1,4 @@
+import { FileScope } from "../toolkit/files/file-scope.js";
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -5,7 +6,6 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import picomatch from "picomatch";
 import type {
   Connector,
   ConnectorDefinition,
@@ -20,7 +20,7 @@ import { fileUrl } from "../filesystem/url-template.js";
 import { readCapped } from "../toolkit/bodies/read-capped.js";
 import { readSecretEnv } from "../toolkit/credentials/secret-env.js";
 import { connectorHttp } from "../toolkit/http/connector-http-client.js";
-import { bodyFromBytes, canonicalMediaType, mediaTypeOfName } from "../toolkit/media-types/media-types.js";
+import { bodyFromBytes, mediaTypeOfName } from "../toolkit/media-types/media-types.js";
 import { awsRequestHandler } from "../toolkit/sdk/aws-request-handler.js";
 import { type S3Options, s3OptionsSchema } from "./s3-options.js";
 
@@ -42,9 +42,7 @@ export const s3Version = (object: S3Object): string =>
 export const s3ExternalId = (bucket: string, key: string): string => `${bucket}/${key}`;
 
 class S3Connector implements Connector {
-  private readonly included: (path: string) => boolean;
-  private readonly excluded: (path: string) => boolean;
-  private readonly mediaTypes: Set<string> | undefined;
+  private readonly scope: FileScope;
 
   constructor(
     private readonly options: S3Options,
@@ -52,11 +50,7 @@ class S3Connector implements Connector {
     private readonly client: S3Client,
     private readonly credentialEnv: string,
   ) {
-    this.included = picomatch(options.include, { dot: true });
-    this.excluded = options.exclude.length > 0 ? picomatch(options.exclude, { dot: true }) : () => false;
-    this.mediaTypes = options.mediaTypes
-      ? new Set(options.mediaTypes.map((type) => canonicalMediaType(type) ?? type.toLowerCase()))
-      : undefined;
+    this.scope = new FileScope(options);
   }
 
   /** Every key of every bucket/prefix; any bucket failing throws (no truncated listing, no deletions). */
@@ -172,23 +166,19 @@ class S3Connector implements Connector {
 
   private event(object: S3Object, ctx: ListContext): SourceEvent | undefined {
     const path = s3ExternalId(object.bucket, object.key);
-    if (!this.included(object.key) || this.excluded(object.key)) return undefined;
+    if (!this.scope.includesPath(object.key)) return undefined;
     const name = object.key.split("/").at(-1) ?? object.key;
     const mediaType = mediaTypeOfName(name);
-    if (!mediaType || (this.mediaTypes && !this.mediaTypes.has(mediaType))) {
+    if (!this.scope.includesMediaType(mediaType)) {
       ctx.logger.debug({ key: path }, "s3: media type not synced");
       return undefined;
     }
-    if (object.size > this.options.maxFileSize) {
-      return {
-        kind: "failed",
-        externalId: path,
-        error: new Error(
-          `${path} is ${object.size} bytes, above maxFileSize (${this.options.maxFileSize} bytes); skipped`,
-        ),
-      };
-    }
-    return { kind: "document", document: this.listed(object, mediaType) };
+    return (
+      this.scope.oversize(path, object.size, path) ?? {
+        kind: "document",
+        document: this.listed(object, mediaType),
+      }
+    );
   }
 
   private listed(object: S3Object, mediaType: string): ListedDocument {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fillUrlPlaceholders } from "../filesystem/url-template.js";
+import { fileScopeOptions } from "../toolkit/files/file-scope.js";
 
 const envVarName = z
   .string()
@@ -24,20 +24,8 @@ export const s3OptionsSchema = z.strictObject({
   accessKeyIdEnv: envVarName,
   secretAccessKeyEnv: envVarName,
   sessionTokenEnv: envVarName.optional(),
-  include: z.array(z.string().min(1)).default(["**"]),
-  exclude: z.array(z.string().min(1)).default([]),
-  mediaTypes: z.array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/i, "must be a media type")).optional(),
-  maxFileSize: z
-    .number()
-    .int()
-    .min(1)
-    .default(50 * 1024 * 1024),
-  /** Canonical URL, e.g. `https://docs.example.com/{path}`; `{path}` is `<bucket>/<key>`. */
-  urlTemplate: z
-    .string()
-    .min(1)
-    .refine((template) => URL.canParse(fillUrlPlaceholders(template, "x")), "must be a URL template")
-    .optional(),
+  /** Globs on `<key>`, media types, size cap, and the URL template (`{path}` is `<bucket>/<key>`). */
+  ...fileScopeOptions,
   /** Keys per ListObjectsV2 page (`MaxKeys`, at most 1000). */
   pageSize: z.number().int().min(1).max(1000).default(1000),
 });

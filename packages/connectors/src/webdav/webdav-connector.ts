@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { FileScope } from "../toolkit/files/file-scope.js";
 import type {
   Connector,
   ConnectorDefinition,
@@ -36,19 +36,13 @@ export const davExternalId = (entry: DavEntry): string =>
   entry.fileId ? `${FILE_ID_PREFIX}${entry.fileId}` : `${PATH_PREFIX}${entry.path}`;
 
 class WebdavConnector implements Connector {
-  private readonly included: (path: string) => boolean;
-  private readonly excluded: (path: string) => boolean;
-  private readonly mediaTypes: Set<string> | undefined;
+  private readonly scope: FileScope;
 
   constructor(
     private readonly options: WebdavOptions,
     private readonly client: WebdavClient,
   ) {
-    this.included = picomatch(options.include, { dot: true });
-    this.excluded = options.exclude.length > 0 ? picomatch(options.exclude, { dot: true }) : () => false;
-    this.mediaTypes = options.mediaTypes
-      ? new Set(options.mediaTypes.map((type) => canonicalMediaType(type) ?? type.toLowerCase()))
-      : undefined;
+    this.scope = new FileScope(options);
   }
 
   /**
@@ -110,25 +104,21 @@ class WebdavConnector implements Connector {
 
   /** The listing event of a file, or undefined when the options leave it out (debug-logged). */
   private event(entry: DavEntry, ctx: ListContext): SourceEvent | undefined {
-    if (!this.included(entry.path) || this.excluded(entry.path)) return undefined;
+    if (!this.scope.includesPath(entry.path)) return undefined;
     const name = entry.path.split("/").at(-1) ?? entry.path;
     const mediaType =
       mediaTypeOfName(name) ?? (entry.contentType ? canonicalMediaType(entry.contentType) : undefined);
-    if (!mediaType || (this.mediaTypes && !this.mediaTypes.has(mediaType))) {
+    if (!this.scope.includesMediaType(mediaType)) {
       ctx.logger.debug({ path: entry.path, mediaType: entry.contentType }, "webdav: media type not synced");
       return undefined;
     }
     const externalId = davExternalId(entry);
-    if (entry.size !== undefined && entry.size > this.options.maxFileSize) {
-      return {
-        kind: "failed",
-        externalId,
-        error: new Error(
-          `${entry.path} is ${entry.size} bytes, above maxFileSize (${this.options.maxFileSize} bytes); skipped`,
-        ),
-      };
-    }
-    return { kind: "document", document: this.listed(entry, externalId, mediaType) };
+    return (
+      this.scope.oversize(entry.path, entry.size, externalId) ?? {
+        kind: "document",
+        document: this.listed(entry, externalId, mediaType),
+      }
+    );
   }
 
   private listed(entry: DavEntry, externalId: string, mediaType: string): ListedDocument {
