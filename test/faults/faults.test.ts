@@ -1,6 +1,4 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import type { Connector, SourceEvent } from "@content-sync/connectors";
 import { ConnectorError, ghostConnector } from "@content-sync/connectors";
 import type { IncomingWebhook, SourceConfig } from "@content-sync/sync";
@@ -16,9 +14,9 @@ import {
   prng,
   SEED,
   stateDumps,
+  writeFileResults,
 } from "./support.js";
 
-const RESULTS = fileURLToPath(new URL("./results.json", import.meta.url));
 const INTERCOM_TOKEN = `fault-intercom-${SEED.toString(36)}-Zq9xR2`;
 /** Summaries and state files of every scenario, for the secrets scan (scenario D). */
 const artifacts: string[] = [];
@@ -350,5 +348,5 @@ describe("scenario D: secrets in logs, summaries and state files", () => {
 });
 
 afterAll(async () => {
-  await writeFile(RESULTS, `${JSON.stringify({ seed: SEED, ...counts }, null, 2)}\n`);
+  await writeFileResults(import.meta.url);
 });

@@ -40,6 +40,17 @@ export const counts = {
   forgedWebhooksAccepted: 0,
 };
 
+/**
+ * Writes this file's counts for the global teardown (merge-results.ts) to sum into results.json.
+ * Call it from the file's `afterAll` with `import.meta.url`.
+ */
+export async function writeFileResults(testFileUrl: string): Promise<void> {
+  const name = path.basename(new URL(testFileUrl).pathname).replace(/\.test\.ts$/, "");
+  const dir = path.join(path.dirname(new URL(import.meta.url).pathname), ".results");
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ seed: SEED, ...counts }, null, 2)}\n`);
+}
+
 /** The bytes of every state file the scenarios wrote, read before their folders are removed. */
 export const stateDumps: Buffer[] = [];
 

@@ -12,8 +12,10 @@ export default defineConfig({
     name: "@content-sync/faults",
     root: fileURLToPath(new URL("./", import.meta.url)),
     include: ["**/*.test.ts"],
-    // One file, scenarios in order: the results file is written once, after all of them.
+    // Files one after another (they start servers and time faults); each writes its counts, and the
+    // global teardown sums them into results.json once, after all of them.
     fileParallelism: false,
+    globalSetup: ["./merge-results.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },
