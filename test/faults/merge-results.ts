@@ -23,7 +23,10 @@ export async function teardown(): Promise<void> {
   let seed: number | undefined;
   const sums: Record<string, number> = {};
   for (const name of names) {
-    const partial = JSON.parse(await readFile(path.join(PARTIALS_DIR, name), "utf8")) as Record<string, number>;
+    const partial = JSON.parse(await readFile(path.join(PARTIALS_DIR, name), "utf8")) as Record<
+      string,
+      number
+    >;
     for (const [key, value] of Object.entries(partial)) {
       if (key === "seed") seed = value;
       else sums[key] = (sums[key] ?? 0) + value;
