@@ -30,7 +30,6 @@ import {
   metadataOf,
   outOfScope,
 } from "./confluence-documents.js";
-import { cleanConfluenceHtml } from "./confluence-html.js";
 import { type ConfluenceOptions, confluenceOptionsSchema } from "./confluence-options.js";
 import type { V1Content, V2Attachment, V2Comment, V2Page, V2Space } from "./confluence-types.js";
 import { confluenceWebhook } from "./confluence-webhook.js";
@@ -392,7 +391,7 @@ class ConfluenceConnector implements Connector {
       ...(url ? { url } : {}),
       ...(updatedAt && !Number.isNaN(updatedAt.getTime()) ? { updatedAt } : {}),
       metadata: metadataOf(item),
-      body: { kind: "html", html: cleanConfluenceHtml(html, base) },
+      body: { kind: "html", html: (await loadHtmlCleanUp()).cleanConfluenceHtml(html, base) },
     };
   }
 
@@ -631,3 +630,13 @@ export const confluenceConnector: ConnectorDefinition<ConfluenceOptions> = {
     return new ConfluenceConnector(options, init, api);
   },
 };
+
+/**
+ * The clean-up module, imported on the first page that needs it: it loads cheerio, which a process
+ * that never reads a page of this product (another source's run, a config check) should not load.
+ */
+let htmlCleanUp: Promise<typeof import("./confluence-html.js")> | undefined;
+function loadHtmlCleanUp(): Promise<typeof import("./confluence-html.js")> {
+  htmlCleanUp ??= import("./confluence-html.js");
+  return htmlCleanUp;
+}

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { parseSimpleFrontMatter } from "./simple-front-matter.js";
 
 export interface FrontMatter {
   /** The front matter as parsed; empty when the file has none. */
@@ -19,9 +20,12 @@ export function parseFrontMatter(source: string): FrontMatter {
   const text = source.startsWith("\uFEFF") ? source.slice(1) : source;
   const match = FENCE.exec(text);
   if (match === null) return { data: {}, content: text };
+  const block = match[1] ?? "";
+  const simple = parseSimpleFrontMatter(block);
+  if (simple !== undefined) return { data: simple, content: text.slice(match[0].length) };
   let data: unknown;
   try {
-    data = parse(match[1] ?? "");
+    data = parse(block);
   } catch (cause) {
     throw new FrontMatterError(`front matter is not valid YAML: ${(cause as Error).message}`, { cause });
   }

@@ -11,7 +11,6 @@ import { CookieSession, type LoginClient } from "../toolkit/credentials/cookie-s
 import { connectorHttp } from "../toolkit/http/connector-http-client.js";
 import { MediawikiApi } from "./mediawiki-api.js";
 import { decodeMediawikiCursor, encodeMediawikiCursor } from "./mediawiki-cursor.js";
-import { cleanParserOutput } from "./mediawiki-html.js";
 import { type MediawikiOptions, mediawikiOptionsSchema } from "./mediawiki-options.js";
 
 /** A page of `prop=info|categories|revisions` (formatversion=2). */
@@ -264,7 +263,7 @@ class MediawikiConnector implements Connector {
           url,
           ...(updatedAt ? { updatedAt } : {}),
           metadata,
-          body: { kind: "html", html: cleanParserOutput(parsed.text ?? "", url) },
+          body: { kind: "html", html: (await loadHtmlCleanUp()).cleanParserOutput(parsed.text ?? "", url) },
         };
       },
     };
@@ -381,3 +380,13 @@ export const mediawikiConnector: ConnectorDefinition<MediawikiOptions> = {
     return new MediawikiConnector(options, init, api);
   },
 };
+
+/**
+ * The clean-up module, imported on the first page that needs it: it loads cheerio, which a process
+ * that never reads a page of this product (another source's run, a config check) should not load.
+ */
+let htmlCleanUp: Promise<typeof import("./mediawiki-html.js")> | undefined;
+function loadHtmlCleanUp(): Promise<typeof import("./mediawiki-html.js")> {
+  htmlCleanUp ??= import("./mediawiki-html.js");
+  return htmlCleanUp;
+}

@@ -1,11 +1,5 @@
 import { FileScope } from "../toolkit/files/file-scope.js";
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  S3Client,
-  S3ServiceException,
-} from "@aws-sdk/client-s3";
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type {
   Connector,
   ConnectorDefinition,
@@ -23,6 +17,13 @@ import { connectorHttp } from "../toolkit/http/connector-http-client.js";
 import { bodyFromBytes, mediaTypeOfName } from "../toolkit/media-types/media-types.js";
 import { awsRequestHandler } from "../toolkit/sdk/aws-request-handler.js";
 import { type S3Options, s3OptionsSchema } from "./s3-options.js";
+
+type S3Sdk = typeof import("@aws-sdk/client-s3");
+
+interface S3Session {
+  sdk: S3Sdk;
+  client: S3Client;
+}
 
 interface S3Object {
   bucket: string;
@@ -47,10 +48,25 @@ class S3Connector implements Connector {
   constructor(
     private readonly options: S3Options,
     private readonly init: ConnectorInit,
-    private readonly client: S3Client,
+    private readonly clientConfig: S3ClientConfig,
     private readonly credentialEnv: string,
   ) {
     this.scope = new FileScope(options);
+  }
+
+  /**
+   * The AWS SDK, imported on first use: it is the largest library of any connector, and a process
+   * whose config has no S3 source (or that only checks a config) should not pay for loading it.
+   */
+  private sdkSession: Promise<S3Session> | undefined;
+  private loadedSdk: S3Sdk | undefined;
+
+  private session(): Promise<S3Session> {
+    this.sdkSession ??= import("@aws-sdk/client-s3").then((sdk) => {
+      this.loadedSdk = sdk;
+      return { sdk, client: new sdk.S3Client(this.clientConfig) };
+    });
+    return this.sdkSession;
   }
 
   /** Every key of every bucket/prefix; any bucket failing throws (no truncated listing, no deletions). */
@@ -60,9 +76,9 @@ class S3Connector implements Connector {
       for (const prefix of prefixes) {
         let token: string | undefined;
         do {
-          const page: ListObjectsV2CommandOutput = await this.call(bucket, () =>
-            this.client.send(
-              new ListObjectsV2Command({
+          const page: ListObjectsV2CommandOutput = await this.call(bucket, ({ sdk, client }) =>
+            client.send(
+              new sdk.ListObjectsV2Command({
                 Bucket: bucket,
                 MaxKeys: this.options.pageSize,
                 ...(prefix ? { Prefix: prefix } : {}),
@@ -102,8 +118,8 @@ class S3Connector implements Connector {
       const inPrefix = scope?.prefixes.some((prefix) => key.startsWith(prefix)) ?? false;
       let event: SourceEvent | undefined;
       if (scope && inPrefix) {
-        const page = await this.call(scope.bucket, () =>
-          this.client.send(new ListObjectsV2Command({ Bucket: scope.bucket, Prefix: key, MaxKeys: 1 }), {
+        const page = await this.call(scope.bucket, ({ sdk, client }) =>
+          client.send(new sdk.ListObjectsV2Command({ Bucket: scope.bucket, Prefix: key, MaxKeys: 1 }), {
             abortSignal: ctx.signal,
           }),
         );
@@ -129,16 +145,21 @@ class S3Connector implements Connector {
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    // Nothing to release when no request was ever made (the SDK was not loaded).
+    if (this.sdkSession !== undefined) (await this.sdkSession).client.destroy();
   }
 
   /** SDK errors of a whole bucket become a ConnectorError for the run, naming the credential's env var. */
-  private async call<T>(bucket: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(bucket: string, run: (session: S3Session) => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await run(await this.session());
     } catch (error) {
       if (isConnectorError(error)) throw error;
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      const serviceException = this.loadedSdk?.S3ServiceException;
+      const status =
+        serviceException !== undefined && error instanceof serviceException
+          ? error.$metadata.httpStatusCode
+          : undefined;
       const name = error instanceof Error ? error.name : "Error";
       const where = `source "${this.init.sourceId}": bucket ${bucket}`;
       if (status === 401 || status === 403)
@@ -192,9 +213,9 @@ class S3Connector implements Connector {
       ...(object.lastModified ? { updatedAt: object.lastModified } : {}),
       metadata,
       load: async (signal?: AbortSignal): Promise<FetchedDocument> => {
-        const output = await this.call(object.bucket, () =>
-          this.client.send(
-            new GetObjectCommand({ Bucket: object.bucket, Key: object.key }),
+        const output = await this.call(object.bucket, ({ sdk, client }) =>
+          client.send(
+            new sdk.GetObjectCommand({ Bucket: object.bucket, Key: object.key }),
             signal ? { abortSignal: signal } : {},
           ),
         );
@@ -246,7 +267,7 @@ export const s3Connector: ConnectorDefinition<S3Options> = {
         secrets: () => [secretAccessKey, ...(sessionToken ? [sessionToken] : [])],
       },
     });
-    const client = new S3Client({
+    const clientConfig: S3ClientConfig = {
       region: options.region,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: options.forcePathStyle,
@@ -254,7 +275,7 @@ export const s3Connector: ConnectorDefinition<S3Options> = {
       requestHandler: awsRequestHandler(http),
       // The toolkit retries (one policy, Retry-After); the SDK must not retry on top.
       maxAttempts: 1,
-    });
-    return new S3Connector(options, init, client, options.secretAccessKeyEnv);
+    };
+    return new S3Connector(options, init, clientConfig, options.secretAccessKeyEnv);
   },
 };
