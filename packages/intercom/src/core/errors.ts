@@ -1,4 +1,4 @@
-import type { HeaderReader } from "./transport.js";
+import type { HeaderReader } from "./header-reader.js";
 /** One entry of Intercom's `error.list` body, or one issue found by a local schema check. */
 export interface IntercomErrorDetail {
   /** Intercom's error code (`parameter_invalid`, `rate_limit_exceeded`…) or the zod issue code. */

@@ -9,4 +9,4 @@ export { classifyIntercomFailure, isRetryable } from "./intercom-retry.js";
 export { sleep } from "./retry-policy.js";
 export * from "./types.js";
 export type { QueryParams } from "./url.js";
-export type { HeaderReader } from "./transport.js";
+export type { HeaderReader } from "./header-reader.js";

@@ -1,4 +1,4 @@
-import type { HeaderReader } from "./transport.js";
+import type { HeaderReader } from "./header-reader.js";
 import type { RateLimiter, RateLimitSnapshot } from "./types.js";
 
 export interface TokenBucketOptions {

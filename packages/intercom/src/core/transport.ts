@@ -2,10 +2,9 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } 
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { IntercomNetworkError } from "./errors.js";
 
-/** Reads one response header by its (case-insensitive) name; `Headers` satisfies it. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
+import type { HeaderReader } from "./header-reader.js";
+
+export type { HeaderReader };
 
 /**
  * Keep-alive connection pools, one per protocol, shared by the clients of the process. Idle

@@ -1,5 +1,3 @@
-import type { RunSummary } from "./run-summary.js";
-
 /** A run would delete more pages than the source's `deletion.maxDeletes` allows; nothing was deleted. */
 export class DeletionLimitError extends Error {
   override readonly name = "DeletionLimitError";
@@ -58,23 +56,6 @@ export const isRunSupersededError = (error: unknown): error is RunSupersededErro
 
 export const isDeletionLimitError = (error: unknown): error is DeletionLimitError =>
   error instanceof DeletionLimitError;
-
-/** The run was cancelled through its AbortSignal; `summary` tells what was done before it stopped. */
-export class SyncAbortedError extends Error {
-  override readonly name = "SyncAbortedError";
-  constructor(
-    readonly summary: RunSummary,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `sync of source "${summary.sourceId}" was cancelled; state is saved and the next run resumes`,
-      options,
-    );
-  }
-}
-
-export const isSyncAbortedError = (error: unknown): error is SyncAbortedError =>
-  error instanceof SyncAbortedError;
 
 /** The configured Content Import Source cannot be used (pinned id missing, URL rejected). */
 export class ContentImportSourceError extends Error {

@@ -22,10 +22,9 @@ export {
   isContentImportSourceError,
   isDeletionLimitError,
   isRunSupersededError,
-  isSyncAbortedError,
   RunSupersededError,
-  SyncAbortedError,
 } from "./errors.js";
+export { isSyncAbortedError, SyncAbortedError } from "./sync-aborted-error.js";
 export { FailureLedgerWriter } from "./failure-ledger.js";
 export type {
   AiContentApi,
