@@ -35,6 +35,11 @@ async function documents(events: SourceEvent[]): Promise<Map<string, FetchedDocu
   return docs;
 }
 
+const changesOf = (connector: Connector, cursor: string) => {
+  if (!connector.listChanges) throw new Error("no change feed");
+  return connector.listChanges(cursor, ctx());
+};
+
 const lastCursor = (events: SourceEvent[]): string => {
   const last = events.at(-1);
   if (last?.kind !== "cursor") throw new Error(`last event is ${last?.kind}`);
@@ -276,7 +281,7 @@ describe("notion connector", () => {
     fixture.trash(b);
     const later = fixture.addPage({ title: "New page" });
     fixture.server.requests.length = 0;
-    const changes = await collect(connector.listChanges?.(lastCursor(first), ctx()) ?? []);
+    const changes = await collect(changesOf(connector, lastCursor(first)));
 
     expect(ids(changes, "document")).toEqual([a, later].sort());
     expect(ids(changes, "deleted")).toEqual([]); // trashed pages leave search: the full listing removes them
@@ -292,11 +297,9 @@ describe("notion connector", () => {
     expect(ids(byId, "deleted")).toEqual([b]);
     expect(ids(byId, "document")).toEqual([c]);
 
-    const other = await failure(
-      collect(connect({ pages: [c] }).listChanges?.(lastCursor(first), ctx()) ?? []),
-    );
+    const other = await failure(collect(changesOf(connect({ pages: [c] }), lastCursor(first))));
     expect(other.kind).toBe("cursor_expired");
-    const junk = await failure(collect(connector.listChanges?.("not a cursor", ctx()) ?? []));
+    const junk = await failure(collect(changesOf(connector, "not a cursor")));
     expect(junk.kind).toBe("config");
   });
 
@@ -312,7 +315,7 @@ describe("notion connector", () => {
     fixture.now = new Date(Date.now() + 60_000);
     fixture.edit(edited, { title: "Edited again" });
     fixture.server.requests.length = 0;
-    const changes = await collect(connector.listChanges?.(lastCursor(first), ctx()) ?? []);
+    const changes = await collect(changesOf(connector, lastCursor(first)));
     expect(ids(changes, "document")).toEqual([edited]);
     const query = fixture.server.requestsTo(`/v1/data_sources/${faq.dataSourceId}/query`)[0];
     expect(JSON.parse(query?.body ?? "").filter).toEqual({

@@ -84,7 +84,7 @@ export function text(
 }
 
 export const paragraph = (...rich: RichTextItemResponse[]): BlockSpec =>
-  block("paragraph", { rich_text: rich, color: "default" });
+  block("paragraph", { rich_text: rich, color: "default", icon: null });
 
 export type FixtureParent = { page: string } | { dataSource: string } | { block: string } | "workspace";
 
@@ -343,12 +343,12 @@ export class NotionFixture {
     return value;
   }
 
-  private body(request: FixtureRequest): Record<string, unknown> | FixtureReply {
-    if (request.body === "") return {};
+  private body(request: FixtureRequest): { json: Record<string, unknown> } | { error: FixtureReply } {
+    if (request.body === "") return { json: {} };
     try {
-      return JSON.parse(request.body) as Record<string, unknown>;
+      return { json: JSON.parse(request.body) as Record<string, unknown> };
     } catch {
-      return notionError(400, "invalid_json", "Error parsing JSON body.");
+      return { error: notionError(400, "invalid_json", "Error parsing JSON body.") };
     }
   }
 
@@ -368,8 +368,9 @@ export class NotionFixture {
       "POST",
       "/v1/search",
       versioned((request) => {
-        const body = this.body(request);
-        if ("status" in body && typeof body.status === "number") return body as FixtureReply;
+        const parsed = this.body(request);
+        if ("error" in parsed) return parsed.error;
+        const body = parsed.json;
         const size = this.pageSize(body.page_size);
         if (typeof size !== "number") return size;
         const filter = body.filter as { property?: string; value?: string } | undefined;
@@ -406,8 +407,9 @@ export class NotionFixture {
             "object_not_found",
             `Could not find data_source with ID: ${id}. Make sure the relevant pages and databases are shared with your integration.`,
           );
-        const body = this.body(request);
-        if ("status" in body && typeof body.status === "number") return body as FixtureReply;
+        const parsed = this.body(request);
+        if ("error" in parsed) return parsed.error;
+        const body = parsed.json;
         const size = this.pageSize(body.page_size);
         if (typeof size !== "number") return size;
         const filter = body.filter as
