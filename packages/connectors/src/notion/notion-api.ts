@@ -93,7 +93,6 @@ export class NotionApi {
         this.client.dataSources.query({
           data_source_id: id,
           page_size: this.context.pageSize,
-          result_type: "page",
           ...(cursor ? { start_cursor: cursor } : {}),
         }),
       );

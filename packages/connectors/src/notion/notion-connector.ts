@@ -234,7 +234,6 @@ class NotionConnector implements Connector {
           this.api.client.dataSources.query({
             data_source_id: id,
             page_size: this.options.pageSize,
-            result_type: "page",
             filter: { timestamp: "last_edited_time", last_edited_time: { on_or_after: from.toISOString() } },
             ...(cursor ? { start_cursor: cursor } : {}),
           }),

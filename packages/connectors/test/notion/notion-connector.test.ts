@@ -246,7 +246,7 @@ describe("notion connector", () => {
     expect(ids(byDatabase, "document")).toEqual([q1, q2].sort());
     expect(fixture.server.requestsTo("/v1/search")).toHaveLength(0);
     const query = fixture.server.requestsTo(`/v1/data_sources/${faq.dataSourceId}/query`)[0];
-    expect(JSON.parse(query?.body ?? "")).toEqual({ page_size: 2, result_type: "page" });
+    expect(JSON.parse(query?.body ?? "")).toEqual({ page_size: 2 });
     const row = (await documents(byDatabase)).get(q1);
     expect(row).toMatchObject({
       title: "How to log in",
