@@ -108,10 +108,12 @@ class NotionConnector implements Connector {
       }
     }
     if (!this.scoped || this.roots.size > 0) {
+      const roots: PageObjectResponse[] = [];
       for (const root of this.roots) {
         const page = await this.api.page(root);
         if (!page) throw this.notShared(`root page ${root}`);
         this.remember(page);
+        roots.push(page);
       }
       // Parents may come later in search order than their children: read every result first, so
       // scope and paths are decided from the whole tree with as few extra requests as possible.
@@ -122,7 +124,8 @@ class NotionConnector implements Connector {
           pages.push(page);
         }
       }
-      for (const page of pages) {
+      // A root just shared or edited may not be in search's index yet; it was read by id above.
+      for (const page of [...pages, ...roots]) {
         const externalId = normalizeNotionId(page.id);
         if (isTrashed(page) || seen.has(externalId)) continue;
         const ancestry = await this.ancestry(page);

@@ -264,6 +264,10 @@ describe("notion connector", () => {
     expect((await documents(byRoot)).get(task)?.metadata.path).toBe("Docs/Tasks/Write docs");
     const only = await collect(connect({ pages: [root], includeChildPages: false }).listAll(ctx()));
     expect(ids(only, "document")).toEqual([root]);
+    // A root page search has not indexed yet is listed all the same: it is read by id.
+    fixture.unindexed.add(root);
+    const unindexed = await collect(connect({ pages: [root] }).listAll(ctx()));
+    expect(ids(unindexed, "document")).toEqual([root, child, task].sort());
   });
 
   it("changes: re-reads search newest first down to the cursor minus the overlap and emits a cursor; a trashed page is deleted by id", async () => {

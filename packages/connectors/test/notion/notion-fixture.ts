@@ -117,6 +117,8 @@ export class NotionFixture {
   readonly dataSources = new Map<string, StoredDataSource>();
   /** Pages and databases the integration cannot see: 404 like anything unknown. */
   readonly unshared = new Set<string>();
+  /** Pages search has not indexed yet (Notion's search trails edits and new shares). */
+  readonly unindexed = new Set<string>();
   /** Fixture clock; `last_edited_time` is it rounded down to the minute. */
   now = new Date("2026-03-02T09:00:30.000Z");
 
@@ -377,7 +379,7 @@ export class NotionFixture {
         const sort = body.sort as { direction?: string } | undefined;
         const pages = filter?.value === "data_source" ? [] : [...this.pages.values()];
         const found = pages
-          .filter((page) => !page.in_trash && !this.unshared.has(page.id))
+          .filter((page) => !page.in_trash && !this.unshared.has(page.id) && !this.unindexed.has(page.id))
           .sort(
             (a, b) =>
               (sort?.direction === "ascending" ? 1 : -1) *
