@@ -114,13 +114,26 @@ export interface WebhookEvents {
   resync?: boolean;
 }
 
+/** The answer to a product's handshake request. */
+export interface WebhookHandshake {
+  status: number;
+  body: string;
+  contentType?: string;
+  /**
+   * Something only the admin may see, from a handshake that carries a secret the operator must
+   * configure (Notion's verification token): the scheduler holds it for the admin-only status and
+   * never logs it or answers it to the sender.
+   */
+  adminNotice?: { message: string; secret: string };
+}
+
 /** A connector's webhook support: verification first, then parsing, optionally a handshake. */
 export interface WebhookHandler {
   /**
    * Some products (Microsoft Graph, Notion) first send a verification request that must be answered
    * in a specific way. Return the answer to send, or undefined when this is not a handshake.
    */
-  handshake?(request: WebhookRequest): { status: number; body: string; contentType?: string } | undefined;
+  handshake?(request: WebhookRequest): WebhookHandshake | undefined;
   /** Throws WebhookVerificationError when the signature, timestamp or secret does not check out. */
   verify(request: WebhookRequest): void;
   /** Only called after `verify` passed. Throws WebhookPayloadError on a body it cannot understand. */

@@ -12,3 +12,4 @@ export * from "./confluence/index.js";
 export * from "./webdav/index.js";
 export * from "./s3/index.js";
 export * from "./mediawiki/index.js";
+export * from "./notion/index.js";

@@ -9,6 +9,7 @@ import {
   webdavConnector,
   s3Connector,
   mediawikiConnector,
+  notionConnector,
 } from "@content-sync/connectors";
 
 /** The connector types this build knows, by their config `type`. */
@@ -22,5 +23,6 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(confluenceConnector)
     .register(webdavConnector)
     .register(s3Connector)
-    .register(mediawikiConnector);
+    .register(mediawikiConnector)
+    .register(notionConnector);
 }

@@ -165,7 +165,7 @@ sources:
     deletion: { maxDeletes: lots }
     options: { root: a }
   - id: dup
-    type: notion
+    type: lotus-notes
     contentImportSource: { url: "https://b.example.com" }
     options: {}
 `;

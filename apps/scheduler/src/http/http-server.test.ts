@@ -33,6 +33,11 @@ const signedConnector: ConnectorDefinition<{ label: string }> = {
       async *fetchByIds() {},
       webhook: {
         handshake(request) {
+          // A handshake that hands over a secret for the operator, as Notion's verification request does
+          // (whether to accept it is the connector's decision, tested with the Notion connector).
+          const handedOver = request.query.verificationToken;
+          if (handedOver)
+            return { status: 200, body: "{}", adminNotice: { message: "store it", secret: handedOver } };
           const token = request.query.validationToken;
           return token ? { status: 200, body: token, contentType: "text/plain" } : undefined;
         },
@@ -212,6 +217,22 @@ sources:
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe("abc123");
     expect(await queued()).toEqual([]);
+  });
+
+  it("holds a handshake's admin notice for the admin-authenticated status only, never answering it to the sender", async () => {
+    const handshake = await app.inject({
+      method: "POST",
+      url: "/webhooks/hooked?verificationToken=tok-9f8e7d",
+    });
+    expect(handshake.statusCode).toBe(200);
+    expect(handshake.body).not.toContain("tok-9f8e7d");
+    expect(await queued()).toEqual([]);
+    const summary = await app.inject("/api/status");
+    expect(summary.body).not.toContain("tok-9f8e7d");
+    const full = await app.inject({ url: "/api/status", headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(full.json().adminNotices).toEqual([
+      { sourceId: "hooked", message: "store it", secret: "tok-9f8e7d", receivedAt: NOW },
+    ]);
   });
 
   it("serves health, readiness and Prometheus metrics", async () => {

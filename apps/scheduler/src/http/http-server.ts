@@ -5,6 +5,7 @@ import { collectStatus, enqueueSourceRun, type ServiceContext, statusSources } f
 import Fastify, { type FastifyInstance } from "fastify";
 import { z } from "zod";
 import { adminCookie, adminCredential, checkAdmin, sameSecret } from "./admin-auth.js";
+import { AdminNotices } from "./admin-notices.js";
 import { createMetricsRegistry } from "./metrics.js";
 import { publicStatus } from "./public-status.js";
 import { STATUS_PAGE_HTML } from "./status-page.html.js";
@@ -51,8 +52,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
   const now = options.now ?? Date.now;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, trustProxy: options.trustProxy ?? false });
 
+  const notices = new AdminNotices(now);
   await app.register(webhookRoutes, {
     context,
+    notices,
     maxBodyBytes: options.maxWebhookBytes ?? 1024 * 1024,
     coalesceWindowMs: options.coalesceWindowMs,
     now: () => new Date(now()),
@@ -104,7 +107,10 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<Fasti
         .send({ error: "admin token missing or wrong" });
     }
     const report = await collectStatus({ ...statusSources(context), now });
-    return credential === "valid" ? { detail: "full", ...report } : publicStatus(report);
+    // Handshake notices carry secrets (Notion's verification token): admin token only.
+    return credential === "valid"
+      ? { detail: "full", ...report, adminNotices: notices.list() }
+      : publicStatus(report);
   });
   // The audit trail of one run: which pages it created, updated and deleted, and why. It names
   // documents, so it needs the admin token like the status's details.

@@ -29,6 +29,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <span class="muted">needed for "Sync now" · <a id="board" href="/admin/queues">queue dashboard</a></span>
 </div>
 <div id="detail" class="muted"></div>
+<div id="notices"></div>
 <div id="queue" class="muted">loading…</div>
 <div id="sources"></div>
 <h2>Failed jobs</h2>
@@ -119,6 +120,12 @@ function render() {
   document.getElementById("detail").textContent = report.detail === "full" ? "" : "Summary: document errors and failed jobs need the admin token.";
   document.getElementById("queue").textContent = "queue: " + q.waiting + " waiting, " + q.active + " active, " + q.delayed + " delayed, " + q.waitingChildren + " waiting for batches, " + q.failed + " failed";
   document.getElementById("sources").replaceChildren(...report.sources.map(renderSource));
+  // Secrets a webhook handshake handed over (Notion's verification token), for the admin to configure.
+  document.getElementById("notices").replaceChildren(...(report.adminNotices || []).map((notice) => {
+    const box = el("section", undefined, "notice");
+    box.append(el("h2", "Webhook verification for " + notice.sourceId), el("div", notice.message), el("code", notice.secret), el("div", "received " + when(notice.receivedAt), "muted"));
+    return box;
+  }));
   const failed = document.getElementById("failed");
   if (report.detail !== "full") { failed.textContent = q.failed + " (details need the admin token)"; return; }
   failed.replaceChildren(...report.failedJobs.map((job) => el("div", job.id + " " + job.name + " " + (job.sourceId || "") + ": " + job.reason, "error")));

@@ -1,5 +1,6 @@
 import { receiveWebhook, type ServiceContext } from "@content-sync/sync";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AdminNotices } from "./admin-notices.js";
 
 export interface WebhookRouteOptions {
   context: ServiceContext;
@@ -7,6 +8,8 @@ export interface WebhookRouteOptions {
   maxBodyBytes: number;
   /** Quiet period ending a burst of events for one document, ms. Default 1 000. */
   coalesceWindowMs?: number;
+  /** Where handshakes' admin-only notices (Notion's verification token) are held for the status page. */
+  notices?: AdminNotices;
   now?: () => Date;
 }
 
@@ -24,6 +27,11 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     },
   );
   const handle = async (request: FastifyRequest<{ Params: { sourceId: string } }>, body: unknown) => {
+    const answer = await intake(request, body);
+    if (answer.adminNotice) options.notices?.record(request.params.sourceId, answer.adminNotice);
+    return answer;
+  };
+  const intake = async (request: FastifyRequest<{ Params: { sourceId: string } }>, body: unknown) => {
     const { headers, query } = request;
     const lowerCased: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(headers)) {

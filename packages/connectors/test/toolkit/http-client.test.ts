@@ -45,6 +45,21 @@ describe("ToolkitHttpClient: retries", () => {
     expect(waits[1]).toBeLessThanOrEqual(30_000);
   });
 
+  it("retries a product's own status (Notion's 529) only when the connector lists it in retryStatuses", async () => {
+    api.route("GET", "/items", () => ({ json: { ok: true } }));
+    api.failNext(1, { status: 529, headers: { "retry-after": "3" } });
+    expect((await client({ retryStatuses: [529] }).json<{ ok: boolean }>("/items")).data).toEqual({
+      ok: true,
+    });
+    expect(waits).toEqual([3_000]);
+    api.failNext(1, { status: 529, headers: { "retry-after": "3" } });
+    const error = await client()
+      .json("/items")
+      .catch((caught: unknown) => caught);
+    expect(isConnectorError(error) && error.kind).toBe("unavailable");
+    expect(api.requestsTo("/items")).toHaveLength(3);
+  });
+
   it("reads product headers when Retry-After is absent, and backs off with full jitter otherwise", async () => {
     api.route("GET", "/items", () => ({ json: [] }));
     api.failNext(1, {

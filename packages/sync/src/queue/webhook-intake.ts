@@ -45,6 +45,11 @@ export interface WebhookAnswer {
   body: string;
   contentType: string;
   enqueued: number;
+  /**
+   * From a handshake that carries a secret for the operator (Notion's verification token): for
+   * the admin-only status, never for the sender or a log.
+   */
+  adminNotice?: { message: string; secret: string };
 }
 
 const json = (status: number, body: object, enqueued = 0): WebhookAnswer => ({
@@ -84,11 +89,18 @@ export async function receiveWebhook(
   };
   const handshake = handler.handshake?.(request);
   if (handshake) {
+    if (handshake.adminNotice) {
+      logger.warn(
+        { sourceId },
+        "webhook handshake carried a secret for the admin: shown on the admin status page",
+      );
+    }
     return {
       status: handshake.status,
       body: handshake.body,
       contentType: handshake.contentType ?? "text/plain",
       enqueued: 0,
+      ...(handshake.adminNotice ? { adminNotice: handshake.adminNotice } : {}),
     };
   }
   try {

@@ -40,6 +40,11 @@ export interface ToolkitHttpOptions {
    * headers such as `{ name: "x-ratelimit-reset", format: "unix-seconds" }`.
    */
   waitHeaders?: readonly WaitHeader[];
+  /**
+   * Statuses retried besides 408/425/429/5xx-as-usual, for products with their own (Notion's 529
+   * `service_overload`). Default none.
+   */
+  retryStatuses?: readonly number[];
   /** Replaces the network fetch (tests). */
   fetch?: typeof fetch;
   /** Abortable wait between retries; injectable so tests control the clock. Default a timer. */
@@ -110,8 +115,10 @@ export class ToolkitHttpClient {
   private readonly transport: typeof fetch;
   private readonly budget: RequestBudget;
   private readonly redactor: Redactor;
+  private readonly retryable: ReadonlySet<number>;
 
   constructor(private readonly options: ToolkitHttpOptions) {
+    this.retryable = new Set([...RETRYABLE, ...(options.retryStatuses ?? [])]);
     this.transport = options.fetch ?? networkFetch(options.network ?? {});
     this.budget = options.budget ?? UNLIMITED_BUDGET;
     this.redactor = new Redactor(() => options.credentials?.secrets() ?? []);
@@ -314,12 +321,12 @@ export class ToolkitHttpClient {
           }
           if (response.ok && !rejected) return response;
           if (request.allowStatuses?.includes(response.status)) return response;
-          if (returnStatuses && !RETRYABLE.has(response.status) && !rejected) return response;
+          if (returnStatuses && !this.retryable.has(response.status) && !rejected) return response;
           if (rejected || response.status === 401 || response.status === 403) {
             throw await this.authFailure(url, method, response);
           }
           const retryable =
-            RETRYABLE.has(response.status) &&
+            this.retryable.has(response.status) &&
             (idempotent || response.status === 429 || response.status === 408);
           const waitMs = waitFromHeaders(response.headers, this.options.waitHeaders ?? RETRY_AFTER);
           const detail = returnStatuses ? "" : await this.detail(response);
