@@ -62,6 +62,7 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
     fleet.spawnWorker();
     fleet.spawnWorker();
     await fleet.workersConnected(2);
+    let killedMidRun = 0;
     for (let trial = 0; trial < 10; trial++) {
       if (trial > 0) {
         // Every document gets a new revision, a few are deleted and a few added, so the run writes,
@@ -87,9 +88,13 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
       const workers = alive(fleet);
       const victim = workers[Math.floor(random() * workers.length)];
       if (!victim) throw new Error("no live worker to kill");
+      const finishedFirst = (await fleet.context.ledger.history(sourceId, 20)).some(
+        (run) => run.runId === runId,
+      );
       victim.child.kill("SIGKILL");
       await victim.exited;
       counts.faultsInjected++;
+      if (!finishedFirst) killedMidRun++;
       fleet.spawnWorker();
 
       const run = await fleet.finishedRun(sourceId, runId);
@@ -100,6 +105,7 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
       await fleet.workersConnected(2);
     }
     counts.scenariosRun++;
+    console.log(`SIGKILL trials: ${killedMidRun} of 10 kills landed before the run had finished`);
   }, 360_000);
 
   it("SIGTERM during a run: the worker drains and exits 0, another completes the run, page by page, no write twice", async () => {
@@ -193,17 +199,19 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
     await redis.kill();
     await redis.start();
     counts.faultsInjected++;
-    // The keyspace is empty: no epoch, so the scheduler says not ready until the recovery has run.
+    // The keyspace is empty: no epoch, so the scheduler says not ready (with Redis reachable) until
+    // the recovery has run.
     const notReady = await waitFor(
-      "/readyz to fail",
+      "/readyz to fail with Redis reachable",
       async () => {
-        const status = await fleet.readyz(scheduler.port);
-        return status !== undefined && status !== 200 ? status : undefined;
+        const answer = await fleet.readiness(scheduler.port);
+        return answer?.body.redis === true && answer.status !== 200 ? answer : undefined;
       },
       30_000,
       20,
     );
-    expect(notReady).toBe(503);
+    expect(notReady.status).toBe(503);
+    expect(["recovering", "not initialised"]).toContain(notReady.body.keyspace);
     await ready(fleet, scheduler.port);
     const recovery = (await fleet.context.ledger.history(sourceId, 50)).filter(
       (run) => run.trigger === "recovery",

@@ -349,8 +349,18 @@ export class ProcessFleet {
 
   /** The status code of a scheduler's /readyz, undefined while it does not answer. */
   async readyz(port: number): Promise<number | undefined> {
+    return (await this.readiness(port))?.status;
+  }
+
+  /** A scheduler's /readyz answer (status and body), undefined while it does not answer. */
+  async readiness(
+    port: number,
+  ): Promise<
+    { status: number; body: { redis?: boolean; keyspace?: string; recovering?: string[] } } | undefined
+  > {
     try {
-      return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return { status: response.status, body: (await response.json()) as never };
     } catch {
       return undefined;
     }
