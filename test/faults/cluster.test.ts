@@ -7,7 +7,7 @@ import { counts, prng, SEED, writeFileResults } from "./support.js";
 /**
  * A fleet (scheduler and two workers, `redis.cluster: true`) on a real Redis Cluster of three masters
  * with a replica each, started on loopback by the scenario, with a failover of a master that owns
- * slots in use, mid-run.
+ * slots in use, mid-run: first a graceful `CLUSTER FAILOVER`, then a master killed outright.
  */
 
 const SOURCES = ["alpha", "bravo", "charlie"];
@@ -97,7 +97,35 @@ describe("Redis Cluster: three masters with a replica each (redis-server --clust
 
     for (const sourceId of SOURCES) {
       const run = await current.finishedRun(sourceId, runs.get(sourceId) as string, 180_000);
-      expect(run.status, `${sourceId}: ${run.message ?? ""}`).toBe("succeeded");
+      expect(run.status, `${sourceId}: ${run.message ?? ""} ${JSON.stringify(run.errors.slice(0, 3))}`).toBe(
+        "succeeded",
+      );
+      expectConverged(current, sourceId);
+    }
+
+    // A third round, and this time the master owning another source being written dies (SIGKILL):
+    // its replica is elected once the others stop hearing from it.
+    for (const sourceId of SOURCES) await current.revise(sourceId, 3, random, 1);
+    for (const sourceId of SOURCES) {
+      runs.set(
+        sourceId,
+        await enqueueSourceRun(current.context.queue, { sourceId, mode: "full", trigger: "manual" }),
+      );
+    }
+    const victim = SOURCES[(SOURCES.indexOf(target) + 1) % SOURCES.length] as string;
+    const owner = await cluster.ownerOf(current.context.keyspace.pages(victim));
+    await waitFor(`${victim} under way`, () => current.pagesAtRevision(victim) >= 30, 120_000, 10);
+    const before = await current.context.ledger.history(victim, 20);
+    expect(before.some((run) => run.runId === runs.get(victim))).toBe(false); // still running
+    await owner.master.kill();
+    counts.faultsInjected++;
+    await waitFor("the replica to be elected", () => cluster.isMaster(owner.replica), 60_000, 100);
+
+    for (const sourceId of SOURCES) {
+      const run = await current.finishedRun(sourceId, runs.get(sourceId) as string, 180_000);
+      expect(run.status, `${sourceId}: ${run.message ?? ""} ${JSON.stringify(run.errors.slice(0, 3))}`).toBe(
+        "succeeded",
+      );
       expectConverged(current, sourceId);
     }
     counts.scenariosRun++;

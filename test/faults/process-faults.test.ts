@@ -71,8 +71,8 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
         await fleet.addDocuments(sourceId, Math.floor(random() * 4), trial + 1);
       }
       const documents = fleet.revisions.get(sourceId)?.size ?? 0;
-      // Anywhere from the listing (0 pages written) to late in the batches.
-      const killAfter = Math.floor(random() * documents * 0.9);
+      // Anywhere from the listing (0 pages written) to the sweep (every page written).
+      const killAfter = Math.floor(random() * (documents + 1));
       const writesBefore = upserts(fleet);
       const runId = await enqueueSourceRun(fleet.context.queue, {
         sourceId,

@@ -63,7 +63,8 @@ export class OwnedRedisServer {
   /** Kills the server without warning (SIGKILL), as a crash or an OOM kill would. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // A child already killed by a signal has a signalCode and no exitCode: it will not exit again.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
