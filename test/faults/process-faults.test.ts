@@ -71,8 +71,9 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
         await fleet.addDocuments(sourceId, Math.floor(random() * 4), trial + 1);
       }
       const documents = fleet.revisions.get(sourceId)?.size ?? 0;
-      // Anywhere from the listing (0 pages written) to the sweep (every page written).
-      const killAfter = Math.floor(random() * (documents + 1));
+      // Anywhere from the listing (0 pages written) to the sweep (every page written); the last trial
+      // always waits for every page, so one kill lands in the sweep and cursor write.
+      const killAfter = trial === 9 ? documents : Math.floor(random() * (documents + 1));
       const writesBefore = upserts(fleet);
       const runId = await enqueueSourceRun(fleet.context.queue, {
         sourceId,
@@ -107,6 +108,34 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
     counts.scenariosRun++;
     console.log(`SIGKILL trials: ${killedMidRun} of 10 kills landed before the run had finished`);
   }, 360_000);
+
+  it("every worker SIGKILLed at once mid-run, then the fleet restarted: the same run completes, page by page", async () => {
+    const sourceId = "blackout";
+    const fleet = await startFleet({ sources: [{ id: sourceId, documents: 300 }], redis: "persistent" });
+    fleet.spawnWorker();
+    fleet.spawnWorker();
+    await fleet.workersConnected(2);
+    const runId = await enqueueSourceRun(fleet.context.queue, { sourceId, mode: "full", trigger: "manual" });
+    const killAfter = 20 + Math.floor(random() * 250);
+    await waitFor(
+      `${killAfter} pages written`,
+      () => fleet.pagesAtRevision(sourceId) >= killAfter,
+      60_000,
+      10,
+    );
+    const victims = alive(fleet);
+    for (const victim of victims) victim.child.kill("SIGKILL");
+    await Promise.all(victims.map((victim) => victim.exited));
+    counts.faultsInjected += victims.length;
+    expect((await fleet.context.ledger.history(sourceId, 20)).some((run) => run.runId === runId)).toBe(false);
+    fleet.spawnWorker();
+    fleet.spawnWorker();
+    const run = await fleet.finishedRun(sourceId, runId);
+    expect(run.status, run.message).toBe("succeeded");
+    expectConverged(fleet, sourceId);
+    expect(upserts(fleet)).toBeLessThanOrEqual(300 + 2 * IN_FLIGHT_PER_WORKER);
+    counts.scenariosRun++;
+  }, 180_000);
 
   it("SIGTERM during a run: the worker drains and exits 0, another completes the run, page by page, no write twice", async () => {
     const sourceId = "drained";
