@@ -305,6 +305,19 @@ export class ProcessFleet {
     return { ...result, recreated };
   }
 
+  /**
+   * Remembers the page id of every page the source has now (mid-run, without counting a comparison),
+   * so the next comparison sees a page created twice for one document.
+   */
+  rememberPages(sourceId: string): void {
+    const known = this.pageIds.get(sourceId) as Map<string, string>;
+    const everSynced = this.everSynced.get(sourceId) as Set<string>;
+    for (const page of this.pages(sourceId)) {
+      known.set(page.external_id, page.id);
+      everSynced.add(page.external_id);
+    }
+  }
+
   spawnWorker(concurrency = 2): CliProcess {
     const worker = spawnWorker(
       ["--config", this.configFile, "--concurrency", String(concurrency), "--log-level", "warn"],
