@@ -31,7 +31,7 @@ export function renderReliability(results: FaultResults): string {
   const rows: [string, number][] = [
     ["Scenarios run", results.scenariosRun],
     [
-      "Faults injected (5xx, dropped connections, 429s, source failures, forged webhooks)",
+      "Faults injected (Intercom, source, process and Redis faults; forged webhooks)",
       results.faultsInjected,
     ],
     ["Pages compared with the source, page by page", results.pagesCompared],

@@ -109,6 +109,8 @@ export async function writeServiceConfig(
   options: {
     prefix: string;
     sandboxUrl: string;
+    /** `redis.cluster: true` (REDIS_URL then names the cluster's seed nodes). Default false. */
+    cluster?: boolean;
     sources: { id: string; root: string; schedule?: string; maxDeletes?: number; concurrency?: number }[];
   },
 ): Promise<void> {
@@ -133,7 +135,7 @@ intercom:
   baseUrl: ${options.sandboxUrl}
 redis:
   keyPrefix: ${options.prefix}
-sources:
+${options.cluster ? "  cluster: true\n" : ""}sources:
 ${sources}
 `,
   );

@@ -2,16 +2,24 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Socket } from "node:net";
 import { waitFor } from "./harness.js";
 
-/**
- * A redis-server the test owns (started on a free port, with append-only persistence fsynced on every
- * write, so a kill loses nothing and a restart on the same dir recovers the queue).
- */
+export interface OwnedRedisOptions {
+  /**
+   * Append-only persistence fsynced on every write, so a kill loses nothing and a restart on the same
+   * dir recovers the queue. Default true; false is a Redis that comes back empty after any restart.
+   */
+  persistence?: boolean;
+  /** Start as a Redis Cluster node (its nodes file in `dir`); join nodes with `redis-cli --cluster create`. */
+  cluster?: boolean;
+}
+
+/** A redis-server the test owns (started on a free port, persistence as {@link OwnedRedisOptions} say). */
 export class OwnedRedisServer {
   private child: ChildProcess | undefined;
 
   constructor(
     readonly port: number,
     readonly dir: string,
+    readonly options: OwnedRedisOptions = {},
   ) {}
 
   get url(): string {
@@ -31,11 +39,21 @@ export class OwnedRedisServer {
         "--save",
         "",
         "--appendonly",
-        "yes",
+        this.options.persistence === false ? "no" : "yes",
         "--appendfsync",
         "always",
         "--maxmemory-policy",
         "noeviction",
+        ...(this.options.cluster
+          ? [
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              `nodes-${this.port}.conf`,
+              "--cluster-node-timeout",
+              "2000",
+            ]
+          : []),
       ],
       { stdio: "ignore" },
     );
@@ -45,7 +63,8 @@ export class OwnedRedisServer {
   /** Kills the server without warning (SIGKILL), as a crash or an OOM kill would. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // A child already killed by a signal has a signalCode and no exitCode: it will not exit again.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;

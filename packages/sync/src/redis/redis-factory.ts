@@ -24,7 +24,24 @@ export interface RedisConnectionOptions {
    * client discovers the rest and follows slot moves and failovers. Default false.
    */
   cluster?: boolean;
+  /**
+   * Cluster only: how long a command keeps retrying while its slot has no reachable master (a master
+   * died and its replica is not elected yet), in ms. Default {@link CLUSTER_FAILOVER_PATIENCE_MS}.
+   */
+  clusterFailoverPatienceMs?: number;
 }
+
+/**
+ * A dead master's replica takes over only after `cluster-node-timeout` (15 s by default) and an
+ * election; ioredis's own defaults (16 redirections, 100 ms apart) give up after about 1.6 s, so every
+ * state write and job update in that window failed (documents recorded as failed, runs partial).
+ * Twice the default node timeout covers a default cluster's failover with room to spare.
+ */
+export const CLUSTER_FAILOVER_PATIENCE_MS = 30_000;
+/** The pause between retries while a slot's master is unreachable or the cluster is down. */
+const CLUSTER_RETRY_DELAY_MS = 250;
+/** A pause before following MOVED too, so a redirection loop during a failover cannot use up the retries at once. */
+const CLUSTER_MOVED_DELAY_MS = 50;
 
 /** A connection from the factory: one Redis server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -89,6 +106,17 @@ export function createRedisConnection(options: RedisConnectionOptions = {}): Red
         lazyConnect: options.lazyConnect ?? false,
         enableReadyCheck: true,
         clusterRetryStrategy: retryStrategy,
+        // Ride out a failover instead of failing commands after ioredis's default 1.6 s.
+        maxRedirections: Math.max(
+          16,
+          Math.ceil(
+            (options.clusterFailoverPatienceMs ?? CLUSTER_FAILOVER_PATIENCE_MS) / CLUSTER_RETRY_DELAY_MS,
+          ),
+        ),
+        retryDelayOnFailover: CLUSTER_RETRY_DELAY_MS,
+        retryDelayOnClusterDown: CLUSTER_RETRY_DELAY_MS,
+        retryDelayOnTryAgain: CLUSTER_RETRY_DELAY_MS,
+        retryDelayOnMoved: CLUSTER_MOVED_DELAY_MS,
         redisOptions: common,
       },
     );
