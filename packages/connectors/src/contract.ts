@@ -138,6 +138,13 @@ export interface WebhookHandler {
   verify(request: WebhookRequest): void;
   /** Only called after `verify` passed. Throws WebhookPayloadError on a body it cannot understand. */
   parse(request: WebhookRequest): WebhookEvents;
+  /**
+   * What makes one verified delivery unique (the signature with the timestamp it covers, or the
+   * product's delivery id), for the intake's replay guard: the same value again within the replay
+   * window is a replay and queues nothing. Define it only when the signature covers a timestamp or a
+   * delivery id: without one, the same bytes twice may be two genuine events.
+   */
+  deliveryId?(request: WebhookRequest): string | undefined;
 }
 
 /** A push subscription at the product (a Graph subscription, a Drive channel): it expires. */

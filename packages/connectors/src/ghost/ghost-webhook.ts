@@ -43,6 +43,11 @@ export function ghostWebhook(options: GhostWebhookOptions): WebhookHandler {
       }
     },
 
+    /** The signature covers the body and the timestamp `t`: a second delivery has a new one. */
+    deliveryId(request: WebhookRequest): string | undefined {
+      return request.headers[SIGNATURE]?.trim() || undefined;
+    },
+
     /**
      * The body is `{ post: { current, previous } }` (or `page`). A deleted post arrives with an empty
      * `current` and the old post in `previous`; every other event names the post in `current`, and

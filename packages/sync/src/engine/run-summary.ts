@@ -132,6 +132,8 @@ export interface SummaryFacts {
   listingYielded: number;
   listingError?: string;
   listingErrorPermanent?: boolean;
+  /** Why the run could not even begin (Intercom unreachable while setting up); the run failed. */
+  setupError?: string;
   deletionsBlocked?: DeletionLimitError | DeletionsHeldError;
   resumed: boolean;
   superseded: boolean;
@@ -173,6 +175,9 @@ export function summarise(facts: SummaryFacts): RunSummary {
     ...(facts.listingError !== undefined
       ? { listingError: facts.listingError, listingErrorPermanent: facts.listingErrorPermanent ?? false }
       : {}),
+    ...(facts.setupError !== undefined
+      ? { listingError: facts.setupError, listingErrorPermanent: false }
+      : {}),
     resumed: facts.resumed,
     superseded: facts.superseded,
     repaired: facts.repaired,
@@ -180,6 +185,7 @@ export function summarise(facts: SummaryFacts): RunSummary {
 }
 
 function statusOf(facts: SummaryFacts): RunStatus {
+  if (facts.setupError !== undefined) return "failed";
   if (!facts.listingComplete && facts.listingYielded === 0 && facts.listingError !== undefined)
     return "failed";
   if (
@@ -196,6 +202,8 @@ function statusOf(facts: SummaryFacts): RunStatus {
 function headlineOf(facts: SummaryFacts, status: RunStatus): string {
   const { tally } = facts;
   const would = facts.dryRun ? "would be " : "";
+  if (facts.setupError !== undefined)
+    return `the run could not begin: ${facts.setupError}; nothing was synced or deleted`;
   if (status === "failed") {
     return `the listing failed before it yielded a single document: ${facts.listingError}; nothing was synced or deleted`;
   }

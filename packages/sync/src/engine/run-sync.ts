@@ -1,4 +1,12 @@
-import type { RunSummary } from "./run-summary.js";
+import {
+  IntercomNetworkError,
+  IntercomRateLimitError,
+  IntercomResponseValidationError,
+  IntercomServerError,
+} from "@content-sync/intercom";
+import { pino } from "pino";
+import { describeError } from "./apply-document.js";
+import { RunTally, type RunSummary, summarise } from "./run-summary.js";
 import { type RunDependencies, SourceRun } from "./source-run.js";
 
 export type SyncRunParams = RunDependencies;
@@ -31,13 +39,45 @@ export interface SyncDocumentsParams extends RunDependencies {
  *
  * Throws SyncAbortedError when `signal` aborts (state is flushed first), RunSupersededError when a
  * later run of the source took over, and rethrows errors that stop every document alike (Intercom
- * auth, Content Import Source problems).
+ * auth, Content Import Source problems). Intercom being unreachable while the run begins (a dropped
+ * connection, a server error after the client's retries) is not thrown: the run returns a failed
+ * summary that says why, as a listing that failed at once does.
  */
 export async function runSync(params: RunSyncParams): Promise<RunSummary> {
-  const run = await SourceRun.begin(params, {
-    mode: params.mode,
-    ...(params.reconcile !== undefined ? { reconcile: params.reconcile } : {}),
-  });
+  const startedAt = performance.now();
+  const before = params.apiCalls?.snapshot() ?? { total: 0, writes: 0 };
+  let run: SourceRun;
+  try {
+    run = await SourceRun.begin(params, {
+      mode: params.mode,
+      ...(params.reconcile !== undefined ? { reconcile: params.reconcile } : {}),
+    });
+  } catch (error) {
+    if (!isIntercomUnavailable(error)) throw error;
+    const reason = `Intercom could not be reached to set up the Content Import Source: ${describeError(error)}`;
+    (params.logger ?? pino({ level: "silent" })).error(
+      { sourceId: params.source.id, err: error },
+      "the run could not begin",
+    );
+    const after = params.apiCalls?.snapshot() ?? before;
+    return summarise({
+      sourceId: params.source.id,
+      runId: params.runId ?? "not-started",
+      mode: params.mode,
+      dryRun: params.dryRun ?? false,
+      tally: new RunTally(),
+      apiCalls: after.total - before.total,
+      writeCalls: after.writes - before.writes,
+      durationMs: Math.round(performance.now() - startedAt),
+      listingComplete: false,
+      listingYielded: 0,
+      setupError: reason,
+      resumed: false,
+      superseded: false,
+      duplicates: 0,
+      repaired: 0,
+    });
+  }
   await run.list();
   await run.retryDueFailures();
   await run.settleDeletions();
@@ -82,4 +122,19 @@ export async function backfillSince(params: RunDependencies, since: Date): Promi
   }
   if (chunk.length > 0) await run.applyIds(chunk);
   return run.finish();
+}
+
+/**
+ * Intercom did not answer usefully (no response, a server error or 429 the client's retries did not
+ * get past, a body of the wrong shape): nothing about the source or its documents is known, so the
+ * run fails as a whole and the next one starts over. A dropped POST that created the Content Import
+ * Source anyway is found by its URL on the next run, never created twice.
+ */
+function isIntercomUnavailable(error: unknown): boolean {
+  return (
+    error instanceof IntercomNetworkError ||
+    error instanceof IntercomServerError ||
+    error instanceof IntercomRateLimitError ||
+    error instanceof IntercomResponseValidationError
+  );
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Connector, WebhookEvents, WebhookRequest } from "@content-sync/connectors";
 import { isWebhookPayloadError, isWebhookVerificationError } from "@content-sync/connectors";
 import type { Queue } from "bullmq";
@@ -23,6 +24,12 @@ export interface WebhookIntakeOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Called once a notification passed verification (push sources record their last notification). */
   onVerified?: (sourceId: string) => Promise<void> | void;
+  /**
+   * How long a verified delivery is remembered, ms: the same signed request again within it is
+   * answered as a duplicate and queues nothing. Must outlast every connector's timestamp tolerance
+   * (a replay older than that fails verification anyway). Default 24 h.
+   */
+  replayWindowMs?: number;
   /** Clock handed to the connector's timestamp check. Default the system clock. */
   now?: () => Date;
   logger?: Logger;
@@ -112,6 +119,11 @@ export async function receiveWebhook(
     }
     throw error;
   }
+  const delivery = handler.deliveryId?.(request);
+  if (delivery !== undefined && !(await firstDelivery(options, sourceId, delivery, incoming.rawBody))) {
+    logger.warn({ sourceId }, "webhook ignored: the same signed delivery was already received");
+    return json(200, { accepted: 0, duplicate: true });
+  }
   await options.onVerified?.(sourceId);
   let events: WebhookEvents;
   try {
@@ -135,6 +147,25 @@ export async function receiveWebhook(
   );
   logger.debug({ sourceId, documents: ids.length }, "webhook accepted");
   return json(202, { accepted: ids.length }, jobs.length);
+}
+
+/** The default of `replayWindowMs`: longer than any product's signature timestamp tolerance. */
+const DEFAULT_REPLAY_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Records the verified delivery in Redis (SET NX with a TTL) and says whether it is the first time.
+ * Keyed by a digest of the connector's delivery id and the body, so neither is stored.
+ */
+async function firstDelivery(
+  options: WebhookIntakeOptions,
+  sourceId: string,
+  delivery: string,
+  rawBody: Buffer,
+): Promise<boolean> {
+  const digest = createHash("sha256").update(delivery).update("\n").update(rawBody).digest("hex");
+  const key = options.keyspace.webhookDelivery(sourceId, digest);
+  const ttl = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+  return (await options.redis.set(key, "1", "PX", ttl, "NX")) === "OK";
 }
 
 /**

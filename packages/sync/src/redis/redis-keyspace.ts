@@ -110,6 +110,11 @@ export class RedisKeyspace {
   }
 
   /** Hash: counters and facts of one fanned-out run (its batches add to it). */
+  /** Marks a verified webhook delivery as received, so the same signed request is not taken twice. */
+  webhookDelivery(sourceId: string, digest: string): string {
+    return this.source(sourceId, "webhook-delivery", digest);
+  }
+
   run(sourceId: string, runId: string): string {
     return this.source(sourceId, "run", assertRunId(runId));
   }
