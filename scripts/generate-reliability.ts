@@ -30,10 +30,7 @@ export interface FaultResults {
 export function renderReliability(results: FaultResults): string {
   const rows: [string, number][] = [
     ["Scenarios run", results.scenariosRun],
-    [
-      "Faults injected (Intercom, source, process and Redis faults; forged webhooks)",
-      results.faultsInjected,
-    ],
+    ["Faults injected (Intercom, source, process and Redis faults; forged webhooks)", results.faultsInjected],
     ["Pages compared with the source, page by page", results.pagesCompared],
     ["Pages lost", results.pagesLost],
     ["Pages duplicated", results.pagesDuplicated],
