@@ -51,6 +51,29 @@ export async function writeFileResults(testFileUrl: string): Promise<void> {
   await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify({ seed: SEED, ...counts }, null, 2)}\n`);
 }
 
+/**
+ * Where any of `secrets` appears in the collected logs, the given summaries or the state files, plain,
+ * URL-encoded or base64 (alone, or as either half of a Basic credential): each hit as
+ * "<where>: <first 6 characters>…", so a failure never prints a whole secret.
+ */
+export function secretsFound(secrets: readonly string[], summaries: readonly string[]): string[] {
+  const forms = secrets.flatMap((secret) => [
+    secret,
+    encodeURIComponent(secret),
+    Buffer.from(`user:${secret}`).toString("base64"),
+    Buffer.from(`${secret}:`).toString("base64"),
+    Buffer.from(secret).toString("base64"),
+  ]);
+  const haystacks = [
+    ["logs", collected.join("")],
+    ["summaries", summaries.join("\n")],
+    ["state files", Buffer.concat(stateDumps).toString("latin1")],
+  ] as const;
+  return haystacks.flatMap(([where, text]) =>
+    forms.filter((form) => text.includes(form)).map((form) => `${where}: ${form.slice(0, 6)}…`),
+  );
+}
+
 /** The bytes of every state file the scenarios wrote, read before their folders are removed. */
 export const stateDumps: Buffer[] = [];
 

@@ -59,13 +59,12 @@ class S3Connector implements Connector {
    * whose config has no S3 source (or that only checks a config) should not pay for loading it.
    */
   private sdkSession: Promise<S3Session> | undefined;
-  private loadedSdk: S3Sdk | undefined;
 
   private session(): Promise<S3Session> {
-    this.sdkSession ??= import("@aws-sdk/client-s3").then((sdk) => {
-      this.loadedSdk = sdk;
-      return { sdk, client: new sdk.S3Client(this.clientConfig) };
-    });
+    this.sdkSession ??= import("@aws-sdk/client-s3").then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client(this.clientConfig),
+    }));
     return this.sdkSession;
   }
 
@@ -151,15 +150,13 @@ class S3Connector implements Connector {
 
   /** SDK errors of a whole bucket become a ConnectorError for the run, naming the credential's env var. */
   private async call<T>(bucket: string, run: (session: S3Session) => Promise<T>): Promise<T> {
+    const session = await this.session();
     try {
-      return await run(await this.session());
+      return await run(session);
     } catch (error) {
       if (isConnectorError(error)) throw error;
-      const serviceException = this.loadedSdk?.S3ServiceException;
       const status =
-        serviceException !== undefined && error instanceof serviceException
-          ? error.$metadata.httpStatusCode
-          : undefined;
+        error instanceof session.sdk.S3ServiceException ? error.$metadata.httpStatusCode : undefined;
       const name = error instanceof Error ? error.name : "Error";
       const where = `source "${this.init.sourceId}": bucket ${bucket}`;
       if (status === 401 || status === 403)
