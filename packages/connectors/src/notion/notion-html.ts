@@ -48,12 +48,12 @@ export function plainText(items: readonly RichTextItemResponse[]): string {
   return items.map((item) => item.plain_text).join("");
 }
 
-type ListKind = "ul" | "ol" | "todo";
+type ListKind = "ul" | "ol" | "checklist";
 
 function listKindOf(block: BlockObjectResponse): ListKind | undefined {
   if (block.type === "bulleted_list_item") return "ul";
   if (block.type === "numbered_list_item") return "ol";
-  if (block.type === "to_do") return "todo";
+  if (block.type === "to_do") return "checklist";
   return undefined;
 }
 
@@ -82,7 +82,7 @@ export function renderBlocks(nodes: readonly BlockNode[], logger?: Logger): stri
       index++;
     }
     const tag = kind === "ol" ? "ol" : "ul";
-    out.push(`<${tag}${kind === "todo" ? ' class="to-do"' : ""}>${items.join("")}</${tag}>`);
+    out.push(`<${tag}${kind === "checklist" ? ' class="to-do"' : ""}>${items.join("")}</${tag}>`);
   }
   return out.join("");
 }
