@@ -108,6 +108,16 @@ export function contentfulWebhook(options: ContentfulWebhookOptions): WebhookHan
       }
     },
 
+    /**
+     * `verify` insists that the signed headers cover the timestamp, so a signature names one delivery:
+     * Contentful signs each retry anew with a new timestamp.
+     */
+    deliveryId(request: WebhookRequest): string | undefined {
+      const signature = request.headers[SIGNATURE]?.trim();
+      const timestamp = request.headers[TIMESTAMP]?.trim();
+      return signature && timestamp ? `${timestamp}:${signature.toLowerCase()}` : undefined;
+    },
+
     parse(request: WebhookRequest): WebhookEvents {
       const topic = request.headers[TOPIC];
       const match = topic

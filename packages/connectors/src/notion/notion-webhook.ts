@@ -69,6 +69,15 @@ export function notionWebhook(): WebhookHandler {
     },
 
     /**
+     * Every Notion event carries its own `id` inside the signed body (retries add to `attempt_number`,
+     * so a retry's bytes differ and get through): the same id with the same bytes again is a replay.
+     */
+    deliveryId(request: WebhookRequest): string | undefined {
+      const payload = parseJson(request.rawBody) as { id?: unknown } | undefined;
+      return typeof payload?.id === "string" && payload.id.length > 0 ? `event:${payload.id}` : undefined;
+    },
+
+    /**
      * `page.deleted` is Notion's own statement (the page went to the trash); other page events name
      * a page to read again. Database and data source events name no page (a schema change, rows
      * added in bulk): an incremental run settles them. Comments, file uploads and locks change no

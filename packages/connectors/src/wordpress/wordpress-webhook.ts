@@ -62,6 +62,13 @@ export function wordpressWebhook(postTypes: readonly string[], toleranceSeconds:
       }
     },
 
+    /** The signature covers `<timestamp>.<body>`: the plugin signs every delivery with a new timestamp. */
+    deliveryId(request: WebhookRequest): string | undefined {
+      const signature = request.headers[WORDPRESS_SIGNATURE_HEADER]?.trim();
+      const timestamp = request.headers[WORDPRESS_TIMESTAMP_HEADER]?.trim();
+      return signature && timestamp ? `${timestamp}:${signature}` : undefined;
+    },
+
     parse(request: WebhookRequest): WebhookEvents {
       let json: unknown;
       try {

@@ -168,6 +168,19 @@ describe("contentful webhooks", () => {
     const noId = signedRequest("ContentManagement.Entry.publish", { sys: {} });
     expect(catchError(() => webhook.parse(noId))).toMatchObject({ message: /no sys.id/ });
   });
+
+  it("names each signed delivery for the replay guard: a retry is signed with a new timestamp", () => {
+    const webhook = handler();
+    const body = entry("replayed-entry");
+    const first = signedRequest("ContentManagement.Entry.publish", body);
+    const again = signedRequest("ContentManagement.Entry.publish", body);
+    const retried = signedRequest("ContentManagement.Entry.publish", body, {
+      timestamp: NOW.getTime() + 5_000,
+    });
+    expect(webhook.deliveryId?.(first)).toBeDefined();
+    expect(webhook.deliveryId?.(again)).toBe(webhook.deliveryId?.(first));
+    expect(webhook.deliveryId?.(retried)).not.toBe(webhook.deliveryId?.(first));
+  });
 });
 
 function catchError(run: () => unknown): unknown {

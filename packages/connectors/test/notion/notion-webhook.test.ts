@@ -137,4 +137,13 @@ describe("notion webhooks", () => {
       handler.handshake?.(request(event("page.created"), { signature: null, secret: undefined })),
     ).toBeUndefined();
   });
+
+  it("names a delivery by the event id in its signed body, for the intake's replay guard", () => {
+    const handler = webhook();
+    const delivered = request(event("page.content_updated"));
+    expect(handler.deliveryId?.(delivered)).toBe("event:0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b");
+    const other = request({ ...event("page.content_updated"), id: "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a" });
+    expect(handler.deliveryId?.(other)).not.toBe(handler.deliveryId?.(delivered));
+    expect(handler.deliveryId?.(request({ type: "page.created" }))).toBeUndefined();
+  });
 });

@@ -96,4 +96,14 @@ describe("WordPress webhook", () => {
       expect((caught as Error).message).toMatch(message);
     }
   });
+
+  it("names each signed delivery for the replay guard: the same request twice, one id; a new timestamp, another", () => {
+    const body = { action: "updated", post_type: "post", id: 7 };
+    const first = signed(body);
+    expect(webhook.deliveryId?.(first)).toBeDefined();
+    expect(webhook.deliveryId?.(signed(body))).toBe(webhook.deliveryId?.(first));
+    expect(webhook.deliveryId?.(signed(body, { timestamp: nowSeconds + 1 }))).not.toBe(
+      webhook.deliveryId?.(first),
+    );
+  });
 });

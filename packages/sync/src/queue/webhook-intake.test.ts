@@ -108,4 +108,29 @@ describe("receiveWebhook replay guard", () => {
     expect(await receiveWebhook(intake(), source.id, bad)).toMatchObject({ status: 401, enqueued: 0 });
     expect(await receiveWebhook(intake(), source.id, forged)).toMatchObject({ status: 202, enqueued: 1 });
   });
+
+  it("a verified delivery that was not taken (body not understood) is not marked as received", async () => {
+    const t = Date.now();
+    const delivery = signed("{not json", t);
+    expect(await receiveWebhook(intake(), source.id, delivery)).toMatchObject({ status: 400, enqueued: 0 });
+    // Sent again, it is judged again (400), not waved through as a duplicate (200).
+    expect(await receiveWebhook(intake(), source.id, delivery)).toMatchObject({ status: 400, enqueued: 0 });
+  });
+
+  it("a delivery whose queueing failed gets through when the product retries it", async () => {
+    const raw = JSON.stringify({ post: { current: { id: "queue-down-first" }, previous: {} } });
+    const delivery = signed(raw, Date.now());
+    // The queue refuses the job as BullMQ does when its connection is gone.
+    const unreachable = new Proxy(queue, {
+      get: (target, property, receiver) =>
+        property === "add"
+          ? () => Promise.reject(new Error("Connection is closed."))
+          : Reflect.get(target, property, receiver),
+    });
+    await expect(receiveWebhook({ ...intake(), queue: unreachable }, source.id, delivery)).rejects.toThrow(
+      "Connection is closed.",
+    );
+    expect(await receiveWebhook(intake(), source.id, delivery)).toMatchObject({ status: 202, enqueued: 1 });
+    expect(await receiveWebhook(intake(), source.id, delivery)).toMatchObject({ status: 200, enqueued: 0 });
+  });
 });

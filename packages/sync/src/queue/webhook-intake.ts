@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Connector, WebhookEvents, WebhookRequest } from "@content-sync/connectors";
+import type { Connector, WebhookEvents, WebhookHandler, WebhookRequest } from "@content-sync/connectors";
 import { isWebhookPayloadError, isWebhookVerificationError } from "@content-sync/connectors";
 import type { Queue } from "bullmq";
 import type { RedisClient as Redis } from "../redis/redis-factory.js";
@@ -120,10 +120,33 @@ export async function receiveWebhook(
     throw error;
   }
   const delivery = handler.deliveryId?.(request);
-  if (delivery !== undefined && !(await firstDelivery(options, sourceId, delivery, incoming.rawBody))) {
+  const marker =
+    delivery === undefined ? undefined : deliveryMarker(options, sourceId, delivery, incoming.rawBody);
+  if (marker !== undefined && !(await claimDelivery(options, marker))) {
     logger.warn({ sourceId }, "webhook ignored: the same signed delivery was already received");
     return json(200, { accepted: 0, duplicate: true });
   }
+  // A delivery that is not taken (its body not understood, the queue unreachable) is not marked as
+  // received: the product's retry, or the same request sent again, must get through.
+  let answer: WebhookAnswer;
+  try {
+    answer = await acceptVerified(options, sourceId, handler, request, logger);
+  } catch (error) {
+    if (marker !== undefined) await options.redis.del(marker).catch(() => undefined);
+    throw error;
+  }
+  if (marker !== undefined && answer.status >= 400) await options.redis.del(marker);
+  return answer;
+}
+
+/** A verified delivery: parse it, then queue what it names. */
+async function acceptVerified(
+  options: WebhookIntakeOptions,
+  sourceId: string,
+  handler: WebhookHandler,
+  request: WebhookRequest,
+  logger: Logger,
+): Promise<WebhookAnswer> {
   await options.onVerified?.(sourceId);
   let events: WebhookEvents;
   try {
@@ -152,20 +175,21 @@ export async function receiveWebhook(
 /** The default of `replayWindowMs`: longer than any product's signature timestamp tolerance. */
 const DEFAULT_REPLAY_WINDOW_MS = 24 * 3_600_000;
 
-/**
- * Records the verified delivery in Redis (SET NX with a TTL) and says whether it is the first time.
- * Keyed by a digest of the connector's delivery id and the body, so neither is stored.
- */
-async function firstDelivery(
+/** The Redis key of one delivery: a digest of the connector's delivery id and the body, so neither is stored. */
+function deliveryMarker(
   options: WebhookIntakeOptions,
   sourceId: string,
   delivery: string,
   rawBody: Buffer,
-): Promise<boolean> {
+): string {
   const digest = createHash("sha256").update(delivery).update("\n").update(rawBody).digest("hex");
-  const key = options.keyspace.webhookDelivery(sourceId, digest);
+  return options.keyspace.webhookDelivery(sourceId, digest);
+}
+
+/** Records the verified delivery (SET NX with a TTL) and says whether it is the first time. */
+async function claimDelivery(options: WebhookIntakeOptions, marker: string): Promise<boolean> {
   const ttl = options.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
-  return (await options.redis.set(key, "1", "PX", ttl, "NX")) === "OK";
+  return (await options.redis.set(marker, "1", "PX", ttl, "NX")) === "OK";
 }
 
 /**
