@@ -259,6 +259,53 @@ describe("process faults (own redis-server per scenario, worker and scheduler pr
     counts.scenariosRun++;
   }, 240_000);
 
+  it("Redis wiped during the first start's recovery run: a second recovery finishes the first, no page created twice", async () => {
+    const sourceId = "rewiped";
+    const fleet = await startFleet({ sources: [{ id: sourceId, documents: 300 }], redis: "volatile" });
+    fleet.spawnWorker();
+    fleet.spawnWorker();
+    await fleet.workersConnected(2);
+    const scheduler = await fleet.spawnScheduler();
+    const wipeAfter = 30 + Math.floor(random() * 200);
+    await waitFor(
+      "the recovery run to be under way",
+      () => fleet.pagesAtRevision(sourceId) >= wipeAfter,
+      60_000,
+      10,
+    );
+    const redis = fleet.redis;
+    if (!redis) throw new Error("the scenario owns a single redis-server");
+    await redis.kill();
+    fleet.rememberPages(sourceId);
+    await redis.start();
+    counts.faultsInjected++;
+    expect(fleet.pagesAtRevision(sourceId)).toBeLessThan(300);
+    await waitFor(
+      "/readyz to fail with Redis reachable",
+      async () => {
+        const answer = await fleet.readiness(scheduler.port);
+        return answer?.body.redis === true && answer.status !== 200 ? answer : undefined;
+      },
+      30_000,
+      20,
+    );
+    // Ready only once the second epoch's recovery run has completed: the first run, still working
+    // in its worker when the keyspace went, belongs to the lost epoch and cannot end the recovery.
+    await ready(fleet, scheduler.port);
+    const recovery = (await fleet.context.ledger.history(sourceId, 50)).filter(
+      (run) => run.trigger === "recovery",
+    );
+    expect(recovery.map((run) => run.status)).toContain("succeeded");
+    await waitFor(
+      "no job left running",
+      async () => (await fleet.context.queue.getActiveCount()) === 0 || undefined,
+      60_000,
+      250,
+    );
+    expectConverged(fleet, sourceId);
+    counts.scenariosRun++;
+  }, 240_000);
+
   it("Redis restarted with persistence mid-run: the interrupted run resumes from its checkpoint, no recovery, page by page", async () => {
     const sourceId = "persisted";
     const fleet = await startFleet({ sources: [{ id: sourceId, documents: 300 }], redis: "persistent" });

@@ -51,6 +51,8 @@ export const sourceRunDataSchema = z.object({
   /** The run's fence once taken: its generation and the store-clock time it began. */
   generation: z.number().int().min(1).optional(),
   fenceStartedAt: z.number().int().optional(),
+  /** The keyspace epoch the run's listing began in (only that epoch's recovery may it complete). */
+  epoch: z.string().min(1).optional(),
 });
 
 export const documentsDataSchema = z.object({

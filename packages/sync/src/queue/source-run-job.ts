@@ -102,6 +102,8 @@ export async function handleSourceRun(
       }
       return result;
     }
+    // The epoch this run's listing belongs to: only it may end a recovery (see finishRecovery).
+    const epochOfRun = await new KeyspaceEpoch(context.redis, context.keyspace).current();
     const deps = {
       ...context.engine.dependencies(source, { signal: runSignal, logger, runId }),
       onChange: audit.add,
@@ -118,7 +120,7 @@ export async function handleSourceRun(
       throw new NothingSyncedError(`source "${source.id}": ${summary.headline}`);
     await audit.settle();
     await history(recordOf(summary));
-    await finishRecovery(context, data, summary.listingComplete && summary.mode === "full");
+    await finishRecovery(context, source.id, epochOfRun, summary.listingComplete && summary.mode === "full");
     return resultOf(summary);
   } catch (error) {
     if (
@@ -176,8 +178,10 @@ async function fannedOutRun(
     ...(data.forceDeletes ? { forceDeletes: true } : {}),
   };
   let fenceOfRun = { generation: data.generation ?? 0, startedAt: data.fenceStartedAt ?? 0 };
+  let epochOfRun = data.epoch;
   if ((data.step ?? "listing") === "listing") {
     if (!token) throw new Error("a fanned-out run needs the job's token to wait for its batches");
+    epochOfRun = await new KeyspaceEpoch(context.redis, context.keyspace).current();
     const run = await withRateLimitParking(context, source.id, () =>
       SourceRun.begin(deps, { mode: "full", resume: true, ...(data.reconcile ? { reconcile: true } : {}) }),
     );
@@ -192,6 +196,7 @@ async function fannedOutRun(
       generation: fence.generation,
       fenceStartedAt: fence.startedAt,
       batchesQueued: alreadyQueued,
+      ...(epochOfRun !== undefined ? { epoch: epochOfRun } : {}),
     };
     await job.updateData(progress);
     let batchIndex = 0;
@@ -283,7 +288,7 @@ async function fannedOutRun(
     ...(summary.deletionsBlocked ? { deletionsBlocked: summary.deletionsBlocked.candidates } : {}),
   });
   await context.ledger.forgetRun(source.id, runId);
-  await finishRecovery(context, data, complete);
+  await finishRecovery(context, source.id, epochOfRun, complete);
   return { status, counts, ...(notes.length > 0 ? { message: notes.join("; ") } : {}) };
 }
 
@@ -314,14 +319,21 @@ async function recordFailedBatches(context: HandlerContext, job: Job, sourceId: 
   return Object.keys(failures).length;
 }
 
-/** A recovery run that listed the whole source brings it back to ready. */
+/**
+ * A run that listed the whole source brings it back to ready, when its listing began in the current
+ * keyspace epoch: one from before Redis lost its data proves nothing about the rebuilt state.
+ */
 async function finishRecovery(
   context: HandlerContext,
-  data: SourceRunData,
+  sourceId: string,
+  epochOfRun: string | undefined,
   fullListingCompleted: boolean,
 ): Promise<void> {
   if (!fullListingCompleted) return;
-  await new KeyspaceEpoch(context.redis, context.keyspace).markRecovered(data.sourceId);
+  await new KeyspaceEpoch(context.redis, context.keyspace, context.logger).markRecovered(
+    sourceId,
+    epochOfRun,
+  );
 }
 
 function recordOf(summary: RunSummary): HistoryFields {
