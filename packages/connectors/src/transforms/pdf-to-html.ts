@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import { getDocument, VerbosityLevel } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { ConvertedHtml } from "./converted-html.js";
 import { PDF_MEDIA_TYPE } from "../toolkit/media-types/media-types.js";
@@ -45,9 +46,10 @@ export async function pdfToHtml(data: Uint8Array, url: string | undefined): Prom
       mediaType: PDF_MEDIA_TYPE,
       cause,
     });
-  // pdf.js transfers (detaches) the buffer it is given: hand it a copy so the caller's bytes survive.
+  // pdf.js transfers (detaches) the buffer it is given: on the main thread hand it a copy so the
+  // caller's bytes survive; in a conversion thread the bytes are the thread's own and used once.
   const task = getDocument({
-    data: new Uint8Array(data),
+    data: isMainThread ? new Uint8Array(data) : data,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,

@@ -26,14 +26,16 @@ export type { TransformInput, TransformResult };
  * to HTML, removes chrome and tracking (see cleanHtml), resolves links, and enforces the size cap.
  * Throws TransformError: `unsupported` for unknown binary media types, `parse` for unreadable DOCX or
  * PDF, `empty` when no text or image survives cleaning, `too_large` above `maxBytes` with
- * `oversize: "reject"`.
+ * `oversize: "reject"`. Pass `consumeBody` when the caller will not read a binary body's bytes again.
  */
 export async function toCleanHtml(
   input: TransformInput,
   options: TransformOptions = {},
+  handOver: { consumeBody?: boolean } = {},
 ): Promise<TransformResult> {
-  // DOCX, PDF and large bodies convert in a bounded worker thread (see conversion-pool.ts).
-  if (runsOffThread(input.body)) return sharedConversionPool().run(input, options);
+  // DOCX, PDF and large bodies convert in a bounded worker thread (see conversion-pool.ts); with
+  // `consumeBody` a binary body's bytes move there instead of being copied.
+  if (runsOffThread(input.body)) return sharedConversionPool().run(input, options, undefined, handOver);
   return toCleanHtmlInThisThread(input, options);
 }
 

@@ -52,4 +52,27 @@ describe("ConversionPool", () => {
     await conversions.close();
     expect(((await pending) as Error).message).toBe("the conversion pool was closed");
   });
+
+  it("copies a binary body's bytes by default, and moves them to the thread when the caller consumes the body", async () => {
+    const conversions = pool({ converter: converter("byte-count.mjs") });
+    const binary = (data: Uint8Array) => ({
+      body: { kind: "binary" as const, mediaType: "application/pdf", data },
+    });
+    const kept = new Uint8Array(1_000_000).fill(3);
+    expect((await conversions.run(binary(kept))).html).toBe("<p>1000000 bytes, sum 3000000</p>");
+    expect(kept.byteLength).toBe(1_000_000);
+
+    const given = new Uint8Array(1_000_000).fill(2);
+    const moved = await conversions.run(binary(given), {}, undefined, { consumeBody: true });
+    expect(moved.html).toBe("<p>1000000 bytes, sum 2000000</p>");
+    // The caller's view is empty: the megabyte lives in the thread only, not twice.
+    expect(given.byteLength).toBe(0);
+
+    // A small Buffer shares its slab with unrelated Buffers: it is copied even when consumed.
+    const neighbour = Buffer.from("neighbour");
+    const small = Buffer.from([1, 2, 3]);
+    const copied = await conversions.run(binary(small), {}, undefined, { consumeBody: true });
+    expect(copied.html).toBe("<p>3 bytes, sum 6</p>");
+    expect([small.byteLength, neighbour.toString()]).toEqual([3, "neighbour"]);
+  });
 });

@@ -81,6 +81,8 @@ export async function applyDocument(
         ...(fetched.title ? { title: fetched.title } : {}),
       },
       ctx.source.transform,
+      // Nothing below reads a binary body's bytes (the secret scan reads text bodies or the HTML).
+      { consumeBody: true },
     );
     // Truncation changes what Fin sees, so it is a warning; other notes (relative links left as they
     // were, and the like) are informational and would flood the output of large runs.

@@ -10,7 +10,11 @@ import type { ConversionReply, ConversionRequest, SerialisedError } from "./conv
 export interface ConversionPoolOptions {
   /** Threads converting at once. Default: one less than the cores, at least 1, at most 2. */
   threads?: number;
-  /** Heap cap of each thread (`resourceLimits.maxOldGenerationSizeMb`). Default 512 MB. */
+  /**
+   * Heap cap of each thread (`resourceLimits.maxOldGenerationSizeMb`). Default 128 MB: a worker
+   * process stays under 300 MB while a thread converts (its modules take about 55 MB; pdf.js parsing
+   * a broken 45 MB PDF would otherwise take 500 MB and more before it gives up).
+   */
   maxHeapMb?: number;
   /** Longest one document may convert; the thread is then stopped and replaced. Default 60 000 ms. */
   timeoutMs?: number;
@@ -20,6 +24,8 @@ export interface ConversionPoolOptions {
 
 interface Task {
   request: Omit<ConversionRequest, "id">;
+  /** Buffers that move to the thread instead of being copied (the caller gave them up). */
+  transfer: ArrayBuffer[];
   resolve: (result: TransformResult) => void;
   reject: (error: unknown) => void;
 }
@@ -72,20 +78,30 @@ export class ConversionPool {
 
   constructor(options: ConversionPoolOptions = {}) {
     this.threads = options.threads ?? Math.max(1, Math.min(2, availableParallelism() - 1));
-    this.maxHeapMb = options.maxHeapMb ?? 512;
+    this.maxHeapMb = options.maxHeapMb ?? 128;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.converter = (options.converter ?? DEFAULT_CONVERTER).href;
     if (!Number.isInteger(this.threads) || this.threads < 1)
       throw new RangeError("threads must be a whole number >= 1");
   }
 
-  /** Converts one document in a thread; `converter` overrides the pool's module for this task. */
-  run(input: TransformInput, options: TransformOptions = {}, converter?: URL): Promise<TransformResult> {
+  /**
+   * Converts one document in a thread; `converter` overrides the pool's module for this task. The
+   * bytes of a binary body are copied to the thread, so the caller's buffer stays usable, unless the
+   * caller passes `consumeBody`: then they move (the caller's view is left empty), which keeps a
+   * 45 MB PDF from being held twice while it converts.
+   */
+  run(
+    input: TransformInput,
+    options: TransformOptions = {},
+    converter?: URL,
+    handOver: { consumeBody?: boolean } = {},
+  ): Promise<TransformResult> {
     if (this.closed) return Promise.reject(new Error("the conversion pool is closed"));
     return new Promise<TransformResult>((resolve, reject) => {
-      // postMessage copies the bytes (nothing is transferred), so the caller's buffer stays usable.
       this.queue.push({
         request: { converter: converter?.href ?? this.converter, input, options },
+        transfer: handOver.consumeBody ? transferableBytes(input) : [],
         resolve,
         reject,
       });
@@ -119,7 +135,7 @@ export class ConversionPool {
       const timer = setTimeout(() => this.fail(slot, this.timeoutError(task)), this.timeoutMs);
       slot.task = { ...task, id, timer };
       slot.worker.ref();
-      slot.worker.postMessage({ id, ...task.request } satisfies ConversionRequest);
+      slot.worker.postMessage({ id, ...task.request } satisfies ConversionRequest, task.transfer);
     }
   }
 
@@ -200,6 +216,19 @@ function revive(error: SerialisedError): Error {
     ...(error.bytes === undefined ? {} : { bytes: error.bytes }),
     ...(error.maxBytes === undefined ? {} : { maxBytes: error.maxBytes }),
   });
+}
+
+/**
+ * The buffer under a binary body when it can move to a thread: only a view over a whole buffer of
+ * its own. A small Node Buffer is a slice of a shared pool slab; moving that would empty the
+ * Buffers of unrelated callers, so it is copied like any other.
+ */
+function transferableBytes(input: TransformInput): ArrayBuffer[] {
+  if (input.body.kind !== "binary") return [];
+  const { data } = input.body;
+  const buffer = data.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return [];
+  return data.byteOffset === 0 && data.byteLength === buffer.byteLength ? [buffer] : [];
 }
 
 let shared: ConversionPool | undefined;
