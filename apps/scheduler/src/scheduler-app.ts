@@ -1,5 +1,6 @@
 import type { ConnectorRegistry } from "@content-sync/connectors";
 import {
+  applyConversionLimits,
   builtInRegistry,
   loadConfig,
   type SchedulerService,
@@ -71,6 +72,7 @@ export async function startSchedulerApp(options: SchedulerAppOptions): Promise<S
   const load = (file: string) =>
     loadConfig(file, { registry, env, requireIntercomToken: options.withWorker ?? false });
   const config = await load(options.configFile);
+  if (options.withWorker) applyConversionLimits(config);
   const context = new ServiceContext({
     config,
     registry,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import {
+  applyConversionLimits,
   builtInRegistry,
   loadConfig,
   ServiceContext,
@@ -35,6 +36,7 @@ export async function startWorkerApp(
   const file = path.resolve(cwd, settings.CONTENT_SYNC_CONFIG);
   const load = () => loadConfig(file, { registry, env: rawEnv, cwd });
   const config = await load();
+  applyConversionLimits(config);
   const context = new ServiceContext({ config, registry, env: rawEnv, role: "worker", logger });
   let worker: SyncWorkerHandle | undefined;
   try {

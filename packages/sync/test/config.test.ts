@@ -80,6 +80,7 @@ describe("config loading", () => {
       keyPrefix: "content-sync",
       cluster: false,
     });
+    expect(config.conversion).toEqual({ maxHeapMb: 128, timeoutSeconds: 60 });
     const [handbook, faq] = config.sources;
     expect(handbook).toMatchObject({
       id: "handbook",
@@ -99,6 +100,17 @@ describe("config loading", () => {
       deletion: { maxDeletes: 50, windowMs: 86_400_000 },
       transform: { maxBytes: 50000 },
     });
+  });
+
+  it("takes the conversion threads' limits, and names a heap cap out of range", () => {
+    const config = parseConfig(
+      `${VALID}conversion: { maxHeapMb: 256, threads: 1, timeoutSeconds: 120 }\n`,
+      "content-sync.yaml",
+      { registry, env: { ...TOKEN_ENV, HANDBOOK_PREFIX: "docs" }, cwd: "/work" },
+    );
+    expect(config.conversion).toEqual({ maxHeapMb: 256, threads: 1, timeoutSeconds: 120 });
+    const error = configError(`${VALID}conversion: { maxHeapMb: 8 }\n`, { HANDBOOK_PREFIX: "docs" });
+    expect(error.message).toMatch(/conversion\.maxHeapMb/);
   });
 
   it("rejects an unknown key, naming the file, line and path", () => {

@@ -252,7 +252,8 @@ sources:
       keyspace: "recovering",
       recovering: ["cms", "hooked", "plain"],
     });
-    for (const id of ["cms", "hooked", "plain"]) await context.epoch.markRecovered(id, await context.epoch.current());
+    for (const id of ["cms", "hooked", "plain"])
+      await context.epoch.markRecovered(id, await context.epoch.current());
     const ready = await app.inject("/readyz");
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ redis: true, keyspace: "ready", config: { sources: 3 } });

@@ -1,4 +1,8 @@
-export { ConversionPool, type ConversionPoolOptions } from "./conversion/conversion-pool.js";
+export {
+  ConversionPool,
+  type ConversionPoolOptions,
+  configureConversionPool,
+} from "./conversion/conversion-pool.js";
 export type { ConverterModule } from "./conversion/conversion-messages.js";
 export { type TransformInput, type TransformResult, toCleanHtml } from "./to-clean-html.js";
 export {

@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ConversionPool } from "../../src/transforms/conversion/conversion-pool.js";
+import {
+  ConversionPool,
+  configureConversionPool,
+  sharedConversionPool,
+} from "../../src/transforms/conversion/conversion-pool.js";
 import { isTransformError } from "../../src/transforms/transform-error.js";
 
 const converter = (name: string) => new URL(`./converters/${name}`, import.meta.url);
@@ -74,5 +78,16 @@ describe("ConversionPool", () => {
     const copied = await conversions.run(binary(small), {}, undefined, { consumeBody: true });
     expect(copied.html).toBe("<p>3 bytes, sum 6</p>");
     expect([small.byteLength, neighbour.toString()]).toEqual([3, "neighbour"]);
+  });
+
+  it("gives the process's shared pool the limits of the config's conversion block", async () => {
+    configureConversionPool({ maxHeapMb: 48, timeoutMs: 30_000, threads: 1 });
+    const shared = sharedConversionPool();
+    pools.push(shared);
+    const error = await shared
+      .run(doc("hog"), {}, converter("allocate-forever.mjs"))
+      .catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain("ran out of memory (heap limit 48 MB)");
+    configureConversionPool({});
   });
 });

@@ -183,6 +183,7 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
       sandboxDataFile: path.resolve(dataDir, config.intercom.sandboxDataFile ?? "sandbox.json"),
     },
     redis: config.redis,
+    conversion: config.conversion,
     sources,
   };
 }

@@ -248,6 +248,34 @@ const redisSchema = z
   })
   .describe("Redis for the scheduler and workers; inline CLI runs do not use it.");
 
+const conversionSchema = z
+  .strictObject({
+    maxHeapMb: z
+      .number()
+      .int()
+      .min(32)
+      .max(8192)
+      .default(128)
+      .describe(
+        "Heap cap of each conversion thread (DOCX, PDF, large HTML), MB. A document that needs more fails and is reported; raise it for very long Word files (a 400-page DOCX needs about 256), at the cost of the worker's peak memory.",
+      ),
+    threads: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .optional()
+      .describe("Conversion threads per process. Default: one less than the cores, at least 1, at most 2."),
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe("Longest one document may convert; its thread is then stopped and the document reported."),
+  })
+  .describe("The bounded worker threads DOCX, PDF and large bodies convert in, per process.");
+
 const defaultsSchema = z
   .strictObject({
     schedule: scheduleSchema.optional(),
@@ -290,6 +318,7 @@ export function buildConfigSchema(registry: ConnectorRegistry) {
         .describe("Folder for local state and the embedded sandbox, relative to the working directory."),
       intercom: intercomSchema.prefault({}),
       redis: redisSchema.prefault({}),
+      conversion: conversionSchema.prefault({}),
       defaults: defaultsSchema.optional(),
       sources: z.array(sourceSchemaFor(registry)).min(1, { error: "expected at least one source" }),
     })

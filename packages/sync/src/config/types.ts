@@ -85,6 +85,8 @@ export interface ContentSyncConfig {
   dataDir: string;
   intercom: IntercomTargetConfig;
   redis: { url: string; keyPrefix: string; cluster: boolean };
+  /** The conversion threads' limits (apply with `configureConversionPool` before the first run). */
+  conversion: { maxHeapMb: number; threads?: number; timeoutSeconds: number };
   sources: SourceConfig[];
 }
 

@@ -7,6 +7,7 @@ import type {
   SourceConfig,
 } from "@content-sync/sync/inline";
 import {
+  applyConversionLimits,
   builtInRegistry,
   connectorInitFor,
   isConfigError,
@@ -111,6 +112,7 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
     return EXIT.usage;
   }
   const sources = selectSources(config, request);
+  applyConversionLimits(config);
 
   const target = await openIntercomTarget(config, { env: ctx.env, logger });
   const files = stateFilesFor(config, target);

@@ -109,6 +109,15 @@ export class ConversionPool {
     });
   }
 
+  /** Stops every thread once the conversions already handed to it have finished; takes no new ones. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
   /** Stops every thread; queued and running conversions are rejected. */
   async close(): Promise<void> {
     this.closed = true;
@@ -233,8 +242,21 @@ function transferableBytes(input: TransformInput): ArrayBuffer[] {
 
 let shared: ConversionPool | undefined;
 
+let sharedOptions: ConversionPoolOptions = {};
+
 /** The process's pool, created on first use; its threads start only when a document needs one. */
 export function sharedConversionPool(): ConversionPool {
-  shared ??= new ConversionPool();
+  shared ??= new ConversionPool(sharedOptions);
   return shared;
+}
+
+/**
+ * Sets the limits of the process's pool (the config's `conversion` block). Threads already started
+ * under other limits finish what they hold and are replaced by the next document's.
+ */
+export function configureConversionPool(options: Omit<ConversionPoolOptions, "converter">): void {
+  sharedOptions = { ...options };
+  const previous = shared;
+  shared = undefined;
+  void previous?.drain();
 }
