@@ -109,6 +109,12 @@ describe("scenario H: malformed configs through the real CLI (config check, then
     text: () => string;
     /** The exact `path: message` text the error must hold (the field path, as the README promises). */
     names: string;
+    /**
+     * Also run `sync --all` on it (exit 2, the same message, no data folder). Each CLI start costs
+     * seconds of CPU, so only the problems a run could get furthest with before noticing: a token,
+     * two sources sharing an import source or an id, a file that is not YAML at all.
+     */
+    alsoSync?: true;
   }
   const broken: BrokenConfig[] = [
     {
@@ -137,6 +143,7 @@ describe("scenario H: malformed configs through the real CLI (config check, then
     },
     {
       name: "missing-token-env",
+      alsoSync: true,
       text: () =>
         configOf(
           "missing-token-env",
@@ -148,6 +155,7 @@ describe("scenario H: malformed configs through the real CLI (config check, then
     },
     {
       name: "same-import-url",
+      alsoSync: true,
       text: () =>
         configOf(
           "same-import-url",
@@ -188,12 +196,14 @@ describe("scenario H: malformed configs through the real CLI (config check, then
     },
     {
       name: "yaml-syntax",
+      alsoSync: true,
       text: () =>
         configOf("yaml-syntax", `${source("docs", "https://help.example.com/docs")}\n   bad: [unclosed`),
       names: "(root): YAML:",
     },
     {
       name: "duplicate-source-id",
+      alsoSync: true,
       text: () =>
         configOf(
           "duplicate-source-id",
@@ -224,24 +234,32 @@ describe("scenario H: malformed configs through the real CLI (config check, then
     expect(good.code).toBe(0);
   });
 
-  it("each broken config exits 2 naming the field path, in config check and in sync, and writes nothing", async () => {
+  // Fourteen CLI starts (node + tsx, seconds of CPU each): on a busy 2-core machine over a minute.
+  it("each broken config exits 2 naming the field path, in config check and in sync, and writes nothing", {
+    timeout: 150_000,
+  }, async () => {
     counts.scenariosRun++;
     for (const config of broken) await writeFile(path.join(dir, `${config.name}.yaml`), config.text());
     const results = await inBatches(broken, 4, async (config) => {
       const file = path.join(dir, `${config.name}.yaml`);
       const check = await cli(["config", "check", "--config", file], dir);
-      const sync = await cli(["sync", "--all", "--config", file, "--json"], dir);
+      const sync = config.alsoSync
+        ? await cli(["sync", "--all", "--config", file, "--json"], dir)
+        : undefined;
       return { config, file, check, sync };
     });
     for (const { config, file, check, sync } of results) {
       counts.faultsInjected++;
-      artifacts.push(check.stderr, sync.stdout, sync.stderr);
+      artifacts.push(check.stderr, sync?.stdout ?? "", sync?.stderr ?? "");
       expect(check.code, `${config.name}: ${check.stderr}`).toBe(2);
       expect(check.stderr, config.name).toContain(`invalid config ${file}`);
       expect(check.stderr, config.name).toContain(config.names);
-      expect(sync.code, `${config.name}: ${sync.stderr}`).toBe(2);
-      expect(sync.stderr, config.name).toContain(config.names);
+      if (sync) {
+        expect(sync.code, `${config.name}: ${sync.stderr}`).toBe(2);
+        expect(sync.stderr, config.name).toContain(config.names);
+      }
     }
+    expect(results.filter((result) => result.sync).length).toBe(4);
     // Nothing ran: no data folder (state file, embedded sandbox's pages) for any broken config.
     const left = (await readdir(dir)).filter((name) => name.startsWith("data-") || name === ".data");
     expect(left).toEqual([]);
@@ -645,7 +663,7 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
 /**
  * Hooks around a connector's listing, for faults timed between a fanned-out run's listing and its
  * batches: `afterListing` runs once the inner listing has yielded its last event (the run has queued
- * every batch), and batches' fetches wait until it has finished.
+ * every batch), and batches' fetches (several ids each) wait until it has finished.
  */
 class ListingGate {
   afterListing: (() => Promise<void>) | undefined;
@@ -680,7 +698,9 @@ class ListingGate {
             await gate.afterListing?.();
           },
           async *fetchByIds(ids, ctx) {
-            await gate.opened;
+            // Batches carry several ids (batchSize 10 here); a webhook's job fetches its one document
+            // and must go through while the batches wait (its write is what scenario L is about).
+            if (ids.length > 1) await gate.opened;
             yield* inner.fetchByIds(ids, ctx);
           },
           ...(inner.webhook ? { webhook: inner.webhook } : {}),
@@ -823,6 +843,125 @@ describe("scenario K: the share fails between a fanned-out run's listing and its
     expect(clean.status, clean.message).toBe("succeeded");
     const result = comparePages(expected(), pages(), synced);
     expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], extra: [] });
+  });
+});
+
+describe("scenario L: edits and a webhook during a fanned-out full run (queue, real Redis)", () => {
+  const DOCS = 30;
+  let dir: string;
+  let sandbox: RunningSandbox;
+  let app: SchedulerApp;
+  const gate = new ListingGate();
+  const documents = new SignedTestSource();
+  const revisions = new Map<string, number>();
+
+  const marker = (id: string, revision: number) => `rev-${revision}-${id}`;
+  const put = (id: string, revision: number) => {
+    documents.put(id, `Page ${id}`, `Revision ${marker(id, revision)}`);
+    revisions.set(id, revision);
+  };
+  const expected = () => new Map([...revisions].map(([id, revision]) => [id, marker(id, revision)]));
+  const pages = () => {
+    const source = sandbox.store
+      .listSources()
+      .find((candidate) => candidate.url === "https://wiki.example.test/");
+    return source ? sandbox.store.listPages(source.id).map((page) => ({ ...page })) : [];
+  };
+  const fullRun = async () => {
+    const runId = await enqueueSourceRun(app.context.queue, {
+      sourceId: "wiki",
+      mode: "full",
+      trigger: "manual",
+    });
+    const record = await waitFor(
+      `run ${runId} in the history`,
+      async () => (await app.context.ledger.history("wiki", 20)).find((run) => run.runId === runId),
+      60_000,
+    );
+    artifacts.push(JSON.stringify(record));
+    return record;
+  };
+  const webhook = (payload: { changed?: string[]; deleted?: string[] }) => {
+    const body = JSON.stringify(payload);
+    return fetch(`${app.url}/webhooks/wiki`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-signature": signWebhook(WEBHOOK_SECRET, body) },
+      body,
+    });
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "content-sync-input-webhook-run-"));
+    sandbox = await startSandbox({ port: 0, tokens: [INTERCOM_TOKEN] });
+    for (let i = 0; i < DOCS; i++) put(`page-${i}`, 1);
+    app = await startApp(
+      dir,
+      `  - id: wiki
+    type: gated-signed-test
+    contentImportSource: { url: "https://wiki.example.test/" }
+    availability: { aiAgent: false, aiCopilot: true }
+    webhook: { secretEnv: INPUT_FAULTS_WEBHOOK_SECRET }
+    options: { name: wiki }
+`,
+      {
+        sandbox,
+        registry: new ConnectorRegistry().register(gate.wrap(documents.definition())),
+        withWorker: true,
+      },
+    );
+    await waitFor("the recovery run in the history", async () =>
+      (await app.context.ledger.history("wiki", 5)).find((run) => run.trigger === "recovery"),
+    );
+    const first = await fullRun();
+    expect(first.status, first.message).toBe("succeeded");
+    expect(comparePages(expected(), pages())).toMatchObject({ lost: [], stale: [], extra: [] });
+  });
+  afterAll(async () => {
+    await stopApp(app);
+    await sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("the page a webhook job writes after the listing began is not swept; the end state equals the source", async () => {
+    counts.scenariosRun++;
+    const synced = new Set(revisions.keys());
+    const random = prng(SEED + 70);
+    const ids = [...revisions.keys()];
+    const edited = Array.from({ length: 4 }, () => ids[Math.floor(random() * ids.length)] as string);
+    gate.arm(async () => {
+      // The listing is over and its batches wait: a document appears, others change, one goes, and
+      // the product's webhook says so; its job writes before the batches load anything.
+      put("page-new", 1);
+      for (const id of edited) put(id, (revisions.get(id) ?? 1) + 1);
+      documents.documents.delete("page-0");
+      revisions.delete("page-0");
+      const answer = await webhook({ changed: ["page-new", ...new Set(edited)], deleted: ["page-0"] });
+      expect(answer.status).toBe(202);
+      await waitFor("the webhook's pages in the sandbox", () => {
+        const byId = new Map(pages().map((page) => [page.external_id, page.html]));
+        return (
+          byId.get("page-new")?.includes(marker("page-new", 1)) &&
+          edited.every((id) => byId.get(id)?.includes(marker(id, revisions.get(id) ?? 0))) &&
+          !byId.has("page-0")
+        );
+      });
+      // An edit no webhook announces: the batch that loads it must see it.
+      const quiet = ids[ids.length - 1] as string;
+      put(quiet, (revisions.get(quiet) ?? 1) + 1);
+    });
+    const run = await fullRun();
+    counts.faultsInjected += 2;
+    expect(run.status, run.message).toBe("succeeded");
+    expect(run.counts.deleted).toBe(0);
+    synced.delete("page-0");
+    const result = comparePages(expected(), pages(), synced);
+    expect(result).toMatchObject({ lost: [], duplicated: [], stale: [], wronglyDeleted: [], extra: [] });
+    expect(result.compared).toBe(DOCS);
+
+    // And the next full run, with nothing in flight, changes nothing.
+    const again = await fullRun();
+    expect(again).toMatchObject({ status: "succeeded", counts: { created: 0, updated: 0, deleted: 0 } });
+    expect(comparePages(expected(), pages(), synced)).toMatchObject({ lost: [], stale: [], extra: [] });
   });
 });
 
