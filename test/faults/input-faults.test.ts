@@ -1,19 +1,17 @@
-import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Connector, ConnectorDefinition, SourceEvent } from "@content-sync/connectors";
 import { ConnectorRegistry, filesystemConnector } from "@content-sync/connectors";
 import { type RunningSandbox, startSandbox } from "@content-sync/intercom/sandbox";
-import { type SchedulerApp, startSchedulerApp } from "@content-sync/scheduler";
-import { enqueueSourceRun, purgeKeyspace } from "@content-sync/sync";
+import type { SchedulerApp } from "@content-sync/scheduler";
+import { enqueueSourceRun } from "@content-sync/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../services/support/harness.js";
 import { SignedTestSource, signWebhook } from "../services/support/signed-test-connector.js";
+import { cli, inBatches, ListingGate, listingTwice, startApp, stopApp } from "./input-support.js";
 import {
   article,
-  bufferLogger,
   collected,
   comparePages,
   counts,
@@ -26,6 +24,8 @@ import {
 } from "./support.js";
 
 const INTERCOM_TOKEN = `input-faults-intercom-${SEED.toString(36)}-Qd7vL4`;
+const WEBHOOK_SECRET = `input-faults-webhook-${SEED.toString(36)}-Tn2wP6`;
+const secrets = { intercomToken: INTERCOM_TOKEN, webhookSecret: WEBHOOK_SECRET };
 /** The body of the private key a document of scenario I holds: it must never reach a page or a log. */
 const privateKey = Buffer.from(
   Array.from({ length: 600 }, prng(SEED + 41)).map((x) => Math.floor(x * 256)),
@@ -34,51 +34,6 @@ const privateKey = Buffer.from(
 const artifacts: string[] = [];
 
 console.log(`input faults seed ${SEED} (set FAULTS_SEED to replay)`);
-
-const repo = path.resolve(import.meta.dirname, "../..");
-const bin = path.join(repo, "apps/scheduler/src/bin.ts");
-const tsx = import.meta.resolve("tsx");
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real `content-sync` binary in a child process, bounded so a hung CLI fails the test. */
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "silent", ...env };
-  delete childEnv.INTERCOM_ACCESS_TOKEN;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=source", "--import", tsx, bin, ...args], {
-      cwd,
-      env: childEnv,
-      timeout: 60_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs `work` over `items` with at most `limit` at once (each CLI start costs seconds of CPU). */
-async function inBatches<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += limit)
-    results.push(...(await Promise.all(items.slice(start, start + limit).map(work))));
-  return results;
-}
 
 describe("scenario H: malformed configs through the real CLI (config check, then sync)", () => {
   let dir: string;
@@ -271,35 +226,6 @@ describe("scenario H: malformed configs through the real CLI (config check, then
 /** A marker each good document's page must show. */
 const markerOf = (name: string) => `marker-${name}-${SEED.toString(36)}`;
 
-/**
- * The filesystem connector with one document listed a second time under the same external id (two
- * documents of a source sharing an id), its second copy loading other content.
- */
-function listingTwice(inner: Connector, externalId: string, otherContent: string): Connector {
-  return {
-    ...inner,
-    async *listAll(ctx): AsyncIterable<SourceEvent> {
-      for await (const event of inner.listAll(ctx)) {
-        yield event;
-        if (event.kind === "document" && event.document.externalId === externalId) {
-          const first = event.document;
-          yield {
-            kind: "document",
-            document: {
-              ...first,
-              version: `${first.version}-twin`,
-              load: async (signal) => ({
-                ...(await first.load(signal)),
-                body: { kind: "markdown", markdown: otherContent },
-              }),
-            },
-          };
-        }
-      }
-    },
-  };
-}
-
 describe("scenario I: bad documents in a real folder, synced into the sandbox", () => {
   let h: FaultHarness;
   const random = prng(SEED + 40);
@@ -445,64 +371,6 @@ describe("scenario I: bad documents in a real folder, synced into the sandbox", 
 const logged = (externalId: string, text: string) =>
   collected.some((line) => line.includes(`"externalId":"${externalId}"`) && line.includes(text));
 
-/** Polls `check` until it answers something other than undefined/false, or fails after `timeoutMs`. */
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const WEBHOOK_SECRET = `input-faults-webhook-${SEED.toString(36)}-Tn2wP6`;
-
-/** A scheduler (HTTP server, queue, job schedulers) on real Redis with its own keyspace and config. */
-async function startApp(
-  dir: string,
-  sourcesYaml: string,
-  options: { sandbox?: RunningSandbox; registry: ConnectorRegistry; withWorker: boolean },
-): Promise<SchedulerApp> {
-  const file = path.join(dir, "content-sync.yaml");
-  const intercom = options.sandbox
-    ? `intercom: { tokenEnv: INPUT_FAULTS_INTERCOM_TOKEN, baseUrl: "${options.sandbox.url}" }`
-    : "intercom: { target: sandbox }";
-  await writeFile(
-    file,
-    `${intercom}\nredis: { keyPrefix: cs-faults-input-${randomUUID()} }\nsources:\n${sourcesYaml}`,
-  );
-  return startSchedulerApp({
-    configFile: file,
-    env: {
-      INPUT_FAULTS_INTERCOM_TOKEN: INTERCOM_TOKEN,
-      INPUT_FAULTS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
-    },
-    registry: options.registry,
-    port: 0,
-    host: "127.0.0.1",
-    withWorker: options.withWorker,
-    worker: { concurrency: 6, fanOut: { batchSize: 10 } },
-    watchConfig: false,
-    coalesceWindowMs: 100,
-    logger: bufferLogger(),
-  });
-}
-
-async function stopApp(app: SchedulerApp | undefined): Promise<void> {
-  if (!app) return;
-  const { connection, keyspace } = app.context;
-  await app.http.close();
-  await app.worker?.close();
-  await purgeKeyspace(connection, keyspace);
-  await app.close();
-}
-
 describe("scenario J: webhook bodies through the scheduler's real HTTP routes (real Redis queue)", () => {
   let dir: string;
   let app: SchedulerApp;
@@ -520,7 +388,7 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
     webhook: { secretEnv: INPUT_FAULTS_WEBHOOK_SECRET }
     options: { name: hooked }
 `,
-      { registry: new ConnectorRegistry().register(documents.definition()), withWorker: false },
+      { registry: new ConnectorRegistry().register(documents.definition()), withWorker: false, secrets },
     );
     // A fresh keyspace queues a recovery run of the source at start; the counts below start after it.
     await waitFor("the recovery run in the queue", async () => (await queued()).length > 0);
@@ -660,56 +528,6 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
   });
 });
 
-/**
- * Hooks around a connector's listing, for faults timed between a fanned-out run's listing and its
- * batches: `afterListing` runs once the inner listing has yielded its last event (the run has queued
- * every batch), and batches' fetches (several ids each) wait until it has finished.
- */
-class ListingGate {
-  afterListing: (() => Promise<void>) | undefined;
-  private opened: Promise<void> = Promise.resolve();
-
-  /** The next listing holds batches back until its `afterListing` is done. */
-  arm(afterListing: () => Promise<void>): void {
-    let open = (): void => undefined;
-    this.opened = new Promise((resolve) => {
-      open = resolve;
-    });
-    this.afterListing = async () => {
-      try {
-        await afterListing();
-      } finally {
-        this.afterListing = undefined;
-        open();
-      }
-    };
-  }
-
-  wrap<O>(definition: ConnectorDefinition<O>): ConnectorDefinition<O> {
-    const gate = this;
-    return {
-      ...definition,
-      type: `gated-${definition.type}`,
-      create(options, init): Connector {
-        const inner = definition.create(options, init);
-        return {
-          async *listAll(ctx) {
-            yield* inner.listAll(ctx);
-            await gate.afterListing?.();
-          },
-          async *fetchByIds(ids, ctx) {
-            // Batches carry several ids (batchSize 10 here); a webhook's job fetches its one document
-            // and must go through while the batches wait (its write is what scenario L is about).
-            if (ids.length > 1) await gate.opened;
-            yield* inner.fetchByIds(ids, ctx);
-          },
-          ...(inner.webhook ? { webhook: inner.webhook } : {}),
-        };
-      },
-    };
-  }
-}
-
 describe("scenario K: the share fails between a fanned-out run's listing and its batches (queue, real Redis)", () => {
   const DOCS = 40;
   const MAX_DELETES = 10;
@@ -773,6 +591,7 @@ describe("scenario K: the share fails between a fanned-out run's listing and its
         sandbox,
         registry: new ConnectorRegistry().register(gate.wrap(filesystemConnector)),
         withWorker: true,
+        secrets,
       },
     );
     // A fresh keyspace starts with a recovery run of the source (state rebuilt from Intercom): it
@@ -907,6 +726,7 @@ describe("scenario L: edits and a webhook during a fanned-out full run (queue, r
         sandbox,
         registry: new ConnectorRegistry().register(gate.wrap(documents.definition())),
         withWorker: true,
+        secrets,
       },
     );
     await waitFor("the recovery run in the history", async () =>
@@ -965,7 +785,7 @@ describe("scenario L: edits and a webhook during a fanned-out full run (queue, r
   });
 });
 
-describe("scenario Z: secrets in this file's logs, summaries and state files", () => {
+describe("scenario M: secrets in this file's logs, summaries and state files", () => {
   it("neither the Intercom token nor the held-back private key appears, plain, URL-encoded or base64", () => {
     counts.scenariosRun++;
     expect(collected.length).toBeGreaterThan(0);
