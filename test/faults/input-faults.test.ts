@@ -1,8 +1,9 @@
+import { createHmac } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConnectorRegistry, filesystemConnector } from "@content-sync/connectors";
+import { ConnectorRegistry, filesystemConnector, ghostConnector } from "@content-sync/connectors";
 import { type RunningSandbox, startSandbox } from "@content-sync/intercom/sandbox";
 import type { SchedulerApp } from "@content-sync/scheduler";
 import { enqueueSourceRun } from "@content-sync/sync";
@@ -387,11 +388,22 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
     availability: { aiAgent: false, aiCopilot: true }
     webhook: { secretEnv: INPUT_FAULTS_WEBHOOK_SECRET }
     options: { name: hooked }
+  - id: ghost-blog
+    type: ghost
+    contentImportSource: { url: "https://blog.example.test/" }
+    availability: { aiAgent: false, aiCopilot: true }
+    webhook: { secretEnv: INPUT_FAULTS_WEBHOOK_SECRET }
+    # Never fetched (no worker here): any set variable does for the content key.
+    options: { apiUrl: "http://127.0.0.1:9/", contentApiKeyEnv: INPUT_FAULTS_WEBHOOK_SECRET }
 `,
-      { registry: new ConnectorRegistry().register(documents.definition()), withWorker: false, secrets },
+      {
+        registry: new ConnectorRegistry().register(documents.definition()).register(ghostConnector),
+        withWorker: false,
+        secrets,
+      },
     );
-    // A fresh keyspace queues a recovery run of the source at start; the counts below start after it.
-    await waitFor("the recovery run in the queue", async () => (await queued()).length > 0);
+    // A fresh keyspace queues a recovery run of each source at start; the counts below start after them.
+    await waitFor("the recovery runs in the queue", async () => (await queued()).length === 2);
   });
   afterAll(async () => {
     await stopApp(app);
@@ -407,7 +419,7 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
   const queued = async () =>
     (await app.context.queue.getJobs(["waiting", "delayed", "prioritized", "active", "completed", "failed"]))
       .map((job) => ({ name: job.name, data: job.data as { externalIds?: string[] } }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
   /**
    * Streams `total` bytes to the webhook route in 64 KB chunks, without a Content-Length, and stops as
@@ -450,7 +462,7 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
       pump();
     });
 
-  it("refuses non-JSON, oversize, unsigned, wrongly signed, replayed and unknown-source requests; queues one genuine", async () => {
+  it("refuses non-JSON, oversize, unsigned, wrongly signed, replayed and unknown-source requests; queues each genuine one once", async () => {
     counts.scenariosRun++;
     // The keyspace's recovery run of the source, queued at start: there before any webhook.
     const before = await queued();
@@ -517,12 +529,35 @@ describe("scenario J: webhook bodies through the scheduler's real HTTP routes (r
     const genuine = body("genuine");
     const ok = await send("hooked", genuine, signWebhook(WEBHOOK_SECRET, genuine));
     expect(ok.status).toBe(202);
+    // Ghost names each signed delivery: the same one sent twice (within the timestamp tolerance) is
+    // answered as a duplicate and queues nothing the second time.
+    const post = JSON.stringify({ post: { current: { id: "ghost-post" }, previous: {} } });
+    const t = Date.now();
+    const ghostSignature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(`${post}${t}`).digest("hex")}, t=${t}`;
+    const sendGhost = () =>
+      fetch(`${app.url}/webhooks/ghost-blog`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-ghost-signature": ghostSignature },
+        body: post,
+      });
+    expect((await sendGhost()).status).toBe(202);
+    const replay = await sendGhost();
+    counts.forgedWebhooksSent++;
+    counts.faultsInjected++;
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ accepted: 0, duplicate: true });
+
+    const targeted = (externalId: string) => ({
+      name: "sync.targeted",
+      data: expect.objectContaining({ externalIds: [externalId] }),
+    });
     const jobs = await queued();
-    expect(jobs).toEqual([
-      ...before,
-      { name: "sync.targeted", data: expect.objectContaining({ externalIds: ["genuine"] }) },
-    ]);
-    expect(before.map((job) => job.name)).toEqual(["sync.source"]);
+    // A replay that queued a job would show as a third targeted job.
+    const replayQueued = jobs.filter((job) => job.name === "sync.targeted").length - 2;
+    counts.forgedWebhooksAccepted += Math.max(0, replayQueued);
+    expect(jobs).toEqual(expect.arrayContaining([...before, targeted("genuine"), targeted("ghost-post")]));
+    expect(jobs.length).toBe(before.length + 2);
+    expect(before.map((job) => job.name)).toEqual(["sync.source", "sync.source"]);
     // Nothing reached a page: the comparison holds no page at all.
     expect(comparePages(new Map(), [])).toMatchObject({ extra: [] });
   });
