@@ -264,6 +264,35 @@ describe("run correctness: deletions, fencing, the failure ledger and content ch
     expect(h.sandbox.store.pageCount).toBe(2);
   });
 
+  it("syncs the first of two documents sharing an id in one chunk of the listing, as its reason says", async () => {
+    const twin = (title: string): SourceEvent => ({
+      kind: "document",
+      document: {
+        externalId: "twin",
+        version: title,
+        metadata: {},
+        load: async () => ({
+          externalId: "twin",
+          version: title,
+          title,
+          metadata: {},
+          body: { kind: "html", html: `<p>${title} copy</p>` },
+        }),
+      },
+    });
+    const twins: Connector = {
+      async *listAll() {
+        yield twin("First");
+        yield twin("Second");
+      },
+      async *fetchByIds() {},
+    };
+    const summary = await h.run({ connector: twins });
+    expect(summary).toMatchObject({ created: 1, failed: 1, status: "partial" });
+    expect(summary.failures[0]?.reason).toMatch(/the first one was synced/);
+    expect(h.sandbox.store.listPages().map((page) => page.title)).toEqual(["First"]);
+  });
+
   it("deletes the pages of a replaced Content Import Source once the new ones are written", async () => {
     h.source = { ...h.source, deletion: { maxDeletes: 100, windowMs: 86_400_000 } };
     await h.run({ connector: product });

@@ -208,7 +208,8 @@ function sanitiseChildren(parent: ParentNode, state: SanitiseState): void {
         continue;
       }
       keepAllowedAttributes(child, state.fragmentTargets);
-      processed.push(child);
+      if (!BLOCK_TAGS.has(child.name) && child.children.some(isBlock)) processed.push(...liftBlocks(child));
+      else processed.push(child);
     } else if (WRAPPER_TAGS.has(child.name)) {
       processed.push(child);
     } else {
@@ -238,6 +239,45 @@ function sanitiseChildren(parent: ParentNode, state: SanitiseState): void {
     }
   }
   setChildren(parent, result);
+}
+
+const isBlock = (node: ChildNode): boolean => isTag(node) && BLOCK_TAGS.has(node.name);
+
+/** Blocks whose content is phrasing: the formatting of an inline element around them moves inside. */
+const PHRASING_BLOCKS = new Set(["p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd", "summary"]);
+
+/**
+ * `<b>lead<p>text</p></b>` → `<b>lead</b><p><b>text</b></p>`. HTML parsers leave a paragraph that
+ * opens inside unclosed formatting (a `<b>` never closed, before `</div>`s) within that element, and a
+ * block inside an inline element became a paragraph inside a paragraph once the loose inline content
+ * around it was wrapped. The formatting moves into paragraphs and headings; other blocks (lists,
+ * tables) are lifted out as they are.
+ */
+function liftBlocks(inline: Element): ChildNode[] {
+  const out: ChildNode[] = [];
+  let run: ChildNode[] = [];
+  const shell = (children: ChildNode[]): Element => {
+    const copy = new Element(inline.name, { ...inline.attribs });
+    setChildren(copy, children);
+    return copy;
+  };
+  const flush = (): void => {
+    if (run.some((node) => !isText(node) || /\S/.test(node.data))) out.push(shell(run));
+    else out.push(...run);
+    run = [];
+  };
+  for (const child of inline.children) {
+    if (!isTag(child) || !BLOCK_TAGS.has(child.name)) {
+      run.push(child);
+      continue;
+    }
+    flush();
+    if (PHRASING_BLOCKS.has(child.name) && child.children.length > 0)
+      setChildren(child, [shell([...child.children])]);
+    out.push(child);
+  }
+  flush();
+  return out;
 }
 
 function rewriteUrls(el: Element, rewriter: UrlRewriter): void {

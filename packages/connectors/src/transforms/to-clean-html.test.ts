@@ -89,6 +89,24 @@ describe("toCleanHtml: title", () => {
 });
 
 describe("toCleanHtml: cleaning rules", () => {
+  it("never puts a paragraph inside a paragraph when formatting was left open around blocks", async () => {
+    const broken =
+      "<body>\n<div><p>Lead <b>bold\n<div>inner</div></div></div></div>\n<script>x()</script>\n<p>tail\n</body>";
+    const { html: out } = await toCleanHtml({ body: html(broken) });
+    expect(out).toBe("<p>Lead <b>bold</b></p>\n<p><b>inner</b></p>\n<p><b>tail</b></p>");
+  });
+
+  it("moves a link around blocks into them, and lifts lists out of inline elements", async () => {
+    const { html: out } = await toCleanHtml({
+      body: html(
+        '<a href="https://x.example.com/"><h2>Card</h2><p>Text</p></a><em>a<ul><li>one</li></ul>b</em>',
+      ),
+    });
+    expect(out).toBe(
+      '<h2><a href="https://x.example.com/">Card</a></h2>\n<p><a href="https://x.example.com/">Text</a></p>\n<p><em>a</em></p>\n<ul>\n<li>one</li>\n</ul>\n<p><em>b</em></p>',
+    );
+  });
+
   it("drops configured selectors on top of the built-in list", async () => {
     const source =
       "<p class='keep'>Keep</p><div class='related'><p>Related posts</p></div><p id='promo'>Buy</p>";

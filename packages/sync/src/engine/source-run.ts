@@ -550,18 +550,12 @@ export class SourceRun {
       if (pending.length === 0) return;
       const documents = pending;
       pending = [];
-      const again = new Set(
-        this.fence
-          ? await this.state.markSeen(
-              this.fence,
-              documents.map((document) => document.externalId),
-            )
-          : [],
-      );
+      const ids = documents.map((document) => document.externalId);
+      const again = this.fence ? await this.state.markSeen(this.fence, ids) : [];
+      const firstSightings = firstSightingsIn(ids, again);
       for (const document of documents) {
         // A resumed listing meets its own earlier marks: those are not duplicates.
-        if (again.has(document.externalId) && !this.resumed) {
-          again.delete(document.externalId);
+        if (!firstSightings.delete(document.externalId) && !this.resumed) {
           this.duplicates++;
           this.pipeline.tally.fail(
             document.externalId,
@@ -679,4 +673,17 @@ function prepare(deps: RunDependencies) {
       observedAt,
     }),
   };
+}
+
+/**
+ * The ids of a chunk of listing events whose first occurrence in the chunk is their first sighting in
+ * the run: `again` (what `markSeen` answered) names an id once per occurrence that was already seen,
+ * either before the chunk or earlier within it, so an id with more occurrences than repeats was new.
+ * Each id's first occurrence is the one applied, as the duplicate's failure reason says.
+ */
+export function firstSightingsIn(ids: readonly string[], again: readonly string[]): Set<string> {
+  const occurrences = new Map<string, number>();
+  for (const id of ids) occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
+  for (const id of again) occurrences.set(id, (occurrences.get(id) ?? 0) - 1);
+  return new Set([...occurrences].filter(([, left]) => left > 0).map(([id]) => id));
 }
