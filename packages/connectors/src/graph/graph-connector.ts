@@ -325,12 +325,11 @@ class GraphConnector implements Connector {
       type: mediaType,
       ...(author ? { author } : {}),
     };
-    // cTag changes with the content only; eTag also with a rename or a move.
-    const version = item.cTag ?? item.eTag ?? "";
     const updatedAt = dateOf(item.lastModifiedDateTime);
     const url = this.options.urlTemplate
       ? fileUrl(this.options.urlTemplate, path)
       : (item.webUrl ?? undefined);
+    const version = versionOf(item, name, url);
     return {
       externalId,
       version,
@@ -477,6 +476,21 @@ class GraphConnector implements Connector {
       },
     );
   }
+}
+
+/**
+ * The content tag (cTag changes with the content only; eTag also with every column edit, share or
+ * check-out, which would download the file again for nothing), plus the name and URL the page
+ * shows, so a rename or a move updates the page's title and link.
+ */
+function versionOf(item: GraphDriveItem, name: string, url: string | undefined): string {
+  const tag = item.cTag ?? item.eTag ?? "";
+  if (tag === "") return "";
+  const shown = createHash("sha256")
+    .update(`${name}\n${url ?? ""}`)
+    .digest("hex")
+    .slice(0, 12);
+  return `${tag}|${shown}`;
 }
 
 /** `{driveId}:{itemId}`: Graph's drive and item ids hold no colon. */
