@@ -90,6 +90,8 @@ export class GraphFixture {
   readonly drives = new Map<string, FixtureDrive>();
   readonly sitePages = new Map<string, FixtureSitePage[]>();
   readonly subscriptions = new Map<string, GraphSubscription & Record<string, unknown>>();
+  /** Drives whose subscriptions Graph refuses (403: the app lacks the permission on them). */
+  readonly refuseSubscriptions = new Set<string>();
   /** Tokens issued by the token endpoint. */
   readonly issued: string[] = [];
   /** Clock of `lastModifiedDateTime`s. */
@@ -473,6 +475,8 @@ export class GraphFixture {
       return graphError(400, "ExtensionError", "Only the 'updated' changeType is supported for driveItem.");
     if (!resource?.[1] || !this.drives.has(resource[1]))
       return graphError(400, "InvalidRequest", `Resource '${body.resource}' is not supported.`);
+    if (this.refuseSubscriptions.has(resource[1]))
+      return graphError(403, "ExtensionError", "Operation: Create; Exception: [Status Code: Forbidden]");
     if (!body.notificationUrl?.startsWith("https://"))
       return graphError(400, "ValidationError", "NotificationUrl must be https.");
     if (!body.clientState || body.clientState.length > 128)
