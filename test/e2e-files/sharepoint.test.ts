@@ -16,7 +16,7 @@ describe("SharePoint / OneDrive (Graph fixture) → sync engine → Intercom san
   let docs: SourceConfig;
   let hr: string;
   let onedrive: string;
-  const ids: Record<string, string> = {};
+  const ids = { expenses: "", leave: "", welcome: "", broken: "", manual: "", faq: "", page: "", added: "" };
   const fileId = (drive: string, item: string) => `${drive}:${item}`;
 
   beforeAll(async () => {

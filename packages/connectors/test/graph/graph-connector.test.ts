@@ -96,7 +96,7 @@ describe("sharepoint connector (Microsoft Graph)", () => {
   let fixture: GraphFixture;
   let hr: string;
   let onedrive: string;
-  const ids: Record<string, string> = {};
+  const ids = { leave: "", travel: "", intro: "", onboarding: "", added: "" };
 
   beforeEach(async () => {
     fixture = await GraphFixture.start(SECRET);

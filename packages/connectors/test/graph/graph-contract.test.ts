@@ -19,7 +19,7 @@ describe.skipIf(SPEC === undefined)(
     let schemas: OpenApiSchemas;
     let token: string;
     let drive: string;
-    const ids: Record<string, string> = {};
+    const ids = { file: "", gone: "" };
 
     const get = async (path: string, init: RequestInit = {}): Promise<Record<string, unknown>> => {
       const response = await fetch(path.startsWith("http") ? path : `${fixture.baseUrl}${path}`, {
