@@ -143,9 +143,11 @@ export class GraphApi {
       });
       return download.data;
     } catch (error) {
-      // The download URL's query is a short-lived credential: keep it out of the error.
+      // The download URL's query is a short-lived credential: keep it out of the error. A refusal
+      // there is of that URL, not of the app's credentials: the next run gets a new one.
       if (error instanceof ConnectorError) {
-        throw new ConnectorError(error.kind, `downloading ${file.name}: ${error.message}`, {
+        const kind = error.kind === "auth" ? "unavailable" : error.kind;
+        throw new ConnectorError(kind, `downloading ${file.name}: ${error.message}`, {
           sourceId: this.settings.sourceId,
           url: `${target.origin}${target.pathname}`,
           ...(error.status === undefined ? {} : { status: error.status }),
