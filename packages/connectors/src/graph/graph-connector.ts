@@ -172,6 +172,8 @@ class GraphConnector implements Connector {
       resolved ??= await this.resolveDrives(ctx.signal);
       const drive = resolved.drives.find((candidate) => candidate.id === driveId);
       if (!drive) {
+        // A part refused or gone may be this id's drive: that is the source's failure, not the document's.
+        this.throwFailures(resolved.failures);
         yield { kind: "missing", externalId, reason: `drive ${driveId} is not one this source reads now` };
         continue;
       }

@@ -348,6 +348,11 @@ describe("sharepoint connector (Microsoft Graph)", () => {
     expect(events[3]).toMatchObject({ reason: expect.stringContaining("not one this source reads") });
     const docs = await documents(events);
     expect(docs.get(`${hr}:${ids.leave}`)?.metadata.path).toBe("Policies/Leave.md");
+    // A refused drive is the source's failure (auth), not a reason to call its documents missing.
+    fixture.forbid(hr);
+    const { events: refused, error } = await drain(both().fetchByIds([`${hr}:${ids.leave}`], ctx()));
+    expect(refused).toEqual([]);
+    expect(error).toMatchObject({ kind: "auth", status: 403 });
   });
 
   it("site pages: listed beside the libraries, their text web parts loaded with $expand=canvasLayout", async () => {
