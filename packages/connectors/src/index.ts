@@ -13,3 +13,4 @@ export * from "./webdav/index.js";
 export * from "./s3/index.js";
 export * from "./mediawiki/index.js";
 export * from "./notion/index.js";
+export * from "./graph/index.js";

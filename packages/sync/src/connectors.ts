@@ -10,6 +10,7 @@ import {
   s3Connector,
   mediawikiConnector,
   notionConnector,
+  graphConnector,
 } from "@content-sync/connectors";
 
 /** The connector types this build knows, by their config `type`. */
@@ -24,5 +25,6 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(webdavConnector)
     .register(s3Connector)
     .register(mediawikiConnector)
-    .register(notionConnector);
+    .register(notionConnector)
+    .register(graphConnector);
 }

@@ -161,6 +161,19 @@ describe("ToolkitHttpClient: errors and secrets", () => {
     api.route("GET", "/items", () => ({ json: [1] }));
     expect((await client({ credentials: bearerToken("tok-1") }).json("/items")).data).toEqual([1]);
   });
+
+  it("with redirect: manual, hands back the 3xx and its Location instead of following it", async () => {
+    api.route("GET", "/content", () => ({ status: 302, headers: { location: `${api.url}/elsewhere` } }));
+    api.route("GET", "/elsewhere", () => ({ body: "followed" }));
+    const manual = await client({ credentials: bearerToken("tok-1") }).send("/content", {
+      redirect: "manual",
+      allowStatuses: [302],
+    });
+    expect(manual.status).toBe(302);
+    expect(manual.headers.get("location")).toBe(`${api.url}/elsewhere`);
+    expect(api.requestsTo("/elsewhere")).toHaveLength(0);
+    expect(await (await client().send("/content")).text()).toBe("followed");
+  });
 });
 
 describe("ToolkitHttpClient: bodies", () => {

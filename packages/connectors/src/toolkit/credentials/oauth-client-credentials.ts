@@ -1,6 +1,9 @@
 import { ConnectorError } from "../../errors.js";
 import { TokenCache } from "./token-cache.js";
 
+/** Longest wait for the token endpoint's answer. */
+const TOKEN_TIMEOUT_MS = 30_000;
+
 export interface OAuthClientCredentialsOptions {
   sourceId: string;
   /** The token endpoint, e.g. `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`. */
@@ -63,7 +66,11 @@ export function oauthClientCredentials(options: OAuthClientCredentialsOptions): 
           method: "POST",
           headers,
           body: form.toString(),
-          ...(signal ? { signal } : {}),
+          // A bounded wait of its own (a token endpoint that hangs must not hold the run forever),
+          // combined into a fresh signal: undici refuses some callers' signals as "not an EventTarget".
+          signal: signal
+            ? AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)])
+            : AbortSignal.timeout(TOKEN_TIMEOUT_MS),
         });
       } catch (cause) {
         if (signal?.aborted) throw signal.reason;

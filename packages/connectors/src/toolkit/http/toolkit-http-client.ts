@@ -73,6 +73,12 @@ export interface ToolkitRequest {
    * creates). Default true: connectors read, and reads are safe to repeat.
    */
   idempotent?: boolean;
+  /**
+   * `manual` returns a 3xx as is (allow its status) instead of following it, for a redirect to
+   * another host that must not receive the credentials (Graph's pre-authenticated download URLs).
+   * Default `follow`.
+   */
+  redirect?: "follow" | "manual";
 }
 
 export interface ToolkitResponse<T> {
@@ -395,6 +401,7 @@ export class ToolkitHttpClient {
         method,
         headers,
         ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.redirect ? { redirect: request.redirect } : {}),
         signal,
       });
     } catch (error) {
