@@ -238,6 +238,9 @@ class GoogleDriveConnector implements Connector {
     ctx: ListContext,
   ): Promise<SourceEvent | undefined> {
     if (change.changeType === "drive" || !change.fileId) return undefined;
+    // The user's feed also reports files of shared drives; a configured drive's own part owns them.
+    const driveId = change.driveId ?? change.file?.driveId;
+    if (part.key === USER_PART && driveId && this.drives.has(driveId)) return undefined;
     if (change.removed) return { kind: "deleted", externalId: change.fileId };
     const file = change.file;
     if (!file) {
@@ -246,8 +249,6 @@ class GoogleDriveConnector implements Connector {
     }
     if (isFolder(file)) return undefined;
     if (file.trashed) return { kind: "deleted", externalId: file.id };
-    // The user's feed also reports files of shared drives; a configured drive's own part owns them.
-    if (part.key === USER_PART && file.driveId && this.drives.has(file.driveId)) return undefined;
     return (await this.event(file, ctx)) ?? { kind: "deleted", externalId: file.id };
   }
 
