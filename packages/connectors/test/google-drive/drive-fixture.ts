@@ -101,6 +101,8 @@ export class DriveFixture {
   readonly channels = new Map<string, WatchedChannel>();
   /** Claims of every assertion the token endpoint accepted. */
   readonly assertions: Record<string, unknown>[] = [];
+  /** Every JSON answer of the API with the discovery schema it stands for, for the contract test. */
+  readonly answers: { schema: string; body: unknown }[] = [];
   /** Drives whose requests Drive refuses (the service account was removed from them). */
   readonly refused = new Set<string>();
   readonly myDriveRoot = "myDriveRoot01";
@@ -302,16 +304,36 @@ export class DriveFixture {
       driveError(401, "authError", "Request had invalid authentication credentials."),
     );
     api.route("POST", "/token", (request) => this.token(request));
-    api.route("GET", "/drive/v3/files", (request) => this.list(request));
-    api.route("GET", "/drive/v3/files/:id", (request) => this.get(request));
+    api.route(
+      "GET",
+      "/drive/v3/files",
+      this.answering("FileList", (request) => this.list(request)),
+    );
+    api.route(
+      "GET",
+      "/drive/v3/files/:id",
+      this.answering("File", (request) => this.get(request)),
+    );
     api.route("GET", "/drive/v3/files/:id/export", (request) => this.export(request));
-    api.route("GET", "/drive/v3/changes/startPageToken", (request) => {
-      const refusal = this.corpusRefusal(request);
-      if (refusal) return refusal;
-      return { json: { kind: "drive#startPageToken", startPageToken: this.startPageToken } };
-    });
-    api.route("GET", "/drive/v3/changes", (request) => this.changeList(request));
-    api.route("POST", "/drive/v3/changes/watch", (request) => this.watch(request));
+    api.route(
+      "GET",
+      "/drive/v3/changes/startPageToken",
+      this.answering("StartPageToken", (request) => {
+        const refusal = this.corpusRefusal(request);
+        if (refusal) return refusal;
+        return { json: { kind: "drive#startPageToken", startPageToken: this.startPageToken } };
+      }),
+    );
+    api.route(
+      "GET",
+      "/drive/v3/changes",
+      this.answering("ChangeList", (request) => this.changeList(request)),
+    );
+    api.route(
+      "POST",
+      "/drive/v3/changes/watch",
+      this.answering("Channel", (request) => this.watch(request)),
+    );
     api.route("POST", "/drive/v3/channels/stop", (request) => {
       const body = JSON.parse(request.body) as { id?: string; resourceId?: string };
       const channel = body.id ? this.channels.get(body.id) : undefined;
@@ -320,6 +342,19 @@ export class DriveFixture {
       this.channels.delete(channel.id);
       return { status: 204 };
     });
+  }
+
+  /** Records the successful JSON answers of a route under the schema Drive's discovery document gives them. */
+  private answering(
+    schema: string,
+    handler: (request: FixtureRequest) => FixtureReply,
+  ): (request: FixtureRequest) => FixtureReply {
+    return (request) => {
+      const reply = handler(request);
+      if ((reply.status ?? 200) === 200 && reply.json !== undefined)
+        this.answers.push({ schema, body: reply.json });
+      return reply;
+    };
   }
 
   /** RFC 7523: an RS256 JWT signed with the service account's key, for Drive's read-only scope. */
