@@ -20,7 +20,11 @@ export const googleDriveOptionsSchema = z
      * User the service account acts as through domain-wide delegation (`sub` claim); needed for
      * `myDrive` and for folders only a user can see. Default none: the service account itself.
      */
-    subject: z.email().optional(),
+    // A pattern rather than z.email(): the config's JSON Schema is checked by ajv without formats.
+    subject: z
+      .string()
+      .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be the user's email address")
+      .optional(),
     /** API root. Default `https://www.googleapis.com`; tests point it at a fixture. */
     baseUrl: z.url({ protocol: /^https?$/ }).default("https://www.googleapis.com"),
     /** Token endpoint the JWT assertion is sent to. Default Google's (`https://oauth2.googleapis.com/token`). */
