@@ -191,7 +191,9 @@ describe("google-drive connector", () => {
     const broken = docs.get(ids.broken);
     expect(broken?.body).toMatchObject({ kind: "binary", mediaType: "application/pdf" });
     expect(idsOf(events, "deleted")).toEqual([]);
-    await expect(toCleanHtml({ body: broken?.body ?? { kind: "text", text: "" } })).rejects.toThrow();
+    await expect(toCleanHtml({ body: broken?.body ?? { kind: "text", text: "" } })).rejects.toThrow(
+      "cannot read the PDF document: Invalid PDF structure.",
+    );
   });
 
   it("fails a Google Doc that Drive will not export (over 10 MB) with the reason", async () => {
