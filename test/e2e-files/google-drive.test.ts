@@ -13,7 +13,20 @@ describe("Google Drive → sync engine → Intercom sandbox, end to end", () => 
   let h: CmsSyncHarness;
   let env: Record<string, string>;
   let source: SourceConfig;
-  const ids: Record<string, string> = {};
+  const ids = {
+    big: "",
+    broken: "",
+    budget: "",
+    faq: "",
+    leave: "",
+    login: "",
+    notes: "",
+    onboarding: "",
+    personal: "",
+    policies: "",
+    support: "",
+    vpn: "",
+  };
 
   beforeAll(async () => {
     drive = await DriveFixture.start();

@@ -68,7 +68,23 @@ const changesOf = (connector: Connector, cursor: string) => {
 
 describe("google-drive connector", () => {
   let drive: DriveFixture;
-  const ids: Record<string, string> = {};
+  const ids = {
+    big: "",
+    broken: "",
+    budget: "",
+    diary: "",
+    faq: "",
+    leave: "",
+    login: "",
+    notes: "",
+    oldTrash: "",
+    onboarding: "",
+    personal: "",
+    pitch: "",
+    policies: "",
+    support: "",
+    travel: "",
+  };
 
   const connector = (options: Partial<GoogleDriveOptions> & Record<string, unknown> = {}) =>
     googleDriveConnector.create(
