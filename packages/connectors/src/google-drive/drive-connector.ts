@@ -219,11 +219,46 @@ class GoogleDriveConnector implements Connector {
           const event = await this.changeEvent(change, part, ctx);
           if (event) yield event;
         }
+        if (part.key === USER_PART && this.options.folders.length > 0) {
+          for (const change of latest)
+            if (change.file && isFolder(change.file) && !this.inConfiguredDrive(change))
+              yield* this.folderContents(change.file, ctx);
+        }
         // Each page's token resumes after it, so a later part failing keeps this part's progress.
         tokens[part.key] = page.resumeToken;
         yield { kind: "cursor", cursor: encodeDriveCursor({ scope: this.scopeKey, tokens: { ...tokens } }) };
       }
     }
+  }
+
+  /**
+   * Drive reports a moved, renamed or trashed folder as a change of the folder alone: the files
+   * below it get none, though they may have left the configured folders (or entered them). So a
+   * folder's change re-reads what lies below it (trashed items included) and places each file
+   * again: out of scope or in the trash → deleted, else a document whose unchanged version costs
+   * the engine nothing.
+   */
+  private async *folderContents(folder: DriveFile, ctx: ListContext): AsyncGenerator<SourceEvent> {
+    const queue = [folder.id];
+    const visited = new Set<string>();
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      if (visited.has(id)) continue;
+      visited.add(id);
+      for await (const page of this.api.files(`'${id}' in parents`, { allDrives: true }, ctx.signal)) {
+        for (const file of page) {
+          if (isFolder(file)) {
+            this.tree.remember(file);
+            queue.push(file.id);
+          } else if (file.trashed) yield { kind: "deleted", externalId: file.id };
+          else yield (await this.event(file, ctx)) ?? { kind: "deleted", externalId: file.id };
+        }
+      }
+    }
+  }
+
+  private inConfiguredDrive(change: Change): boolean {
+    const driveId = change.driveId ?? change.file?.driveId;
+    return driveId !== undefined && this.drives.has(driveId);
   }
 
   /**
@@ -239,8 +274,7 @@ class GoogleDriveConnector implements Connector {
   ): Promise<SourceEvent | undefined> {
     if (change.changeType === "drive" || !change.fileId) return undefined;
     // The user's feed also reports files of shared drives; a configured drive's own part owns them.
-    const driveId = change.driveId ?? change.file?.driveId;
-    if (part.key === USER_PART && driveId && this.drives.has(driveId)) return undefined;
+    if (part.key === USER_PART && this.inConfiguredDrive(change)) return undefined;
     if (change.removed) return { kind: "deleted", externalId: change.fileId };
     const file = change.file;
     if (!file) {

@@ -287,6 +287,21 @@ describe("google-drive connector", () => {
     expect(again.filter((event) => event.kind !== "cursor")).toEqual([]);
   });
 
+  it("takes the files of a folder moved out of the configured folders with it, and brings them back when it returns", async () => {
+    const first = await collect(connector().listAll(ctx()));
+    drive.edit(ids.faq, { parent: ids.personal });
+    const out = await collect(changesOf(connector(), lastCursor(first)));
+    // Drive reports the folder alone; its file is found by reading below the folder.
+    expect(idsOf(out, "deleted")).toEqual([ids.login]);
+    expect(idsOf(out, "document")).toEqual([]);
+    drive.edit(ids.faq, { parent: ids.support, name: "Questions" });
+    const back = await collect(changesOf(connector(), lastCursor(out)));
+    expect(idsOf(back, "deleted")).toEqual([]);
+    expect(back.find((event) => event.kind === "document")).toMatchObject({
+      document: { externalId: ids.login, metadata: { path: "Questions/login.html", space: "Support" } },
+    });
+  });
+
   it("fails the run on a shared drive that refuses (403) and keeps the progress of the part before it", async () => {
     const first = await collect(connector({ drives: [HANDBOOK, SALES] }).listAll(ctx()));
     const before = cursors(first).at(-1)?.tokens ?? {};
