@@ -182,6 +182,24 @@ describe("google-drive connector", () => {
     expect(drive.api.requestsTo(`/drive/v3/files/${ids.leave}`)[0]?.query.get("alt")).toBe("media");
   });
 
+  it("lists My Drive (corpora=user, shared drives left out) with paths from its root, and follows the user's change feed", async () => {
+    const mine = connector({ drives: [], folders: [], myDrive: true, subject: "docs-admin@acme.example" });
+    const events = await collect(mine.listAll(ctx()));
+    expect(idsOf(events, "document")).toEqual([ids.login, ids.notes, ids.diary].sort());
+    expect(
+      events.find((event) => event.kind === "document" && event.document.externalId === ids.login),
+    ).toMatchObject({
+      document: { metadata: { path: "Support/FAQ/login.html", space: "My Drive" } },
+    });
+    const userLists = drive.api.requestsTo("/drive/v3/files");
+    expect(new Set(userLists.map((request) => request.query.get("corpora")))).toEqual(new Set(["user"]));
+    drive.edit(ids.diary, { content: "Still private." });
+    drive.edit(ids.leave, { content: "# Leave\n\nA shared drive's edit." });
+    const changes = await collect(changesOf(mine, lastCursor(events)));
+    expect(idsOf(changes, "document")).toEqual([ids.diary]);
+    expect(idsOf(changes, "deleted")).toEqual([]);
+  });
+
   it("authenticates with an RS256 JWT assertion for drive.readonly, as the delegated subject when one is set", async () => {
     await collect(connector({ subject: "docs-admin@acme.example" }).listAll(ctx()));
     expect(drive.assertions).toHaveLength(1);
