@@ -11,6 +11,7 @@ export * from "./ghost/index.js";
 export * from "./confluence/index.js";
 export * from "./webdav/index.js";
 export * from "./s3/index.js";
+export * from "./google-drive/index.js";
 export * from "./mediawiki/index.js";
 export * from "./notion/index.js";
 export * from "./graph/index.js";

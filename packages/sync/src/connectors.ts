@@ -8,6 +8,7 @@ import {
   confluenceConnector,
   webdavConnector,
   s3Connector,
+  googleDriveConnector,
   mediawikiConnector,
   notionConnector,
   graphConnector,
@@ -24,6 +25,7 @@ export function builtInRegistry(): ConnectorRegistry {
     .register(confluenceConnector)
     .register(webdavConnector)
     .register(s3Connector)
+    .register(googleDriveConnector)
     .register(mediawikiConnector)
     .register(notionConnector)
     .register(graphConnector);

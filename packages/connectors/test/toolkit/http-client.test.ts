@@ -60,6 +60,34 @@ describe("ToolkitHttpClient: retries", () => {
     expect(api.requestsTo("/items")).toHaveLength(3);
   });
 
+  it("retries what the throttled hook names (Drive's 403 rateLimitExceeded), even where the status is allowed, as rate_limited", async () => {
+    const throttle = { status: 403, headers: { "retry-after": "2" }, json: { reason: "rateLimitExceeded" } };
+    const throttled = async (response: Response) =>
+      response.status === 403 &&
+      ((await response.json()) as { reason?: string }).reason === "rateLimitExceeded";
+    api.route("GET", "/items", () => ({ json: { ok: true } }));
+    api.failNext(1, throttle);
+    expect(
+      (await client({ throttled }).json<{ ok: boolean }>("/items", { allowStatuses: [403] })).data,
+    ).toEqual({
+      ok: true,
+    });
+    expect(waits).toEqual([2_000]);
+    api.failNext(3, throttle);
+    const exhausted = await client({ throttled, maxRetries: 2 })
+      .json("/items")
+      .catch((caught: unknown) => caught);
+    expect(isConnectorError(exhausted) && exhausted.kind).toBe("rate_limited");
+    // Any other 403 is a refusal: one request, no retry.
+    const sent = api.requestsTo("/items").length;
+    api.failNext(1, { status: 403, json: { reason: "forbidden" } });
+    const refused = await client({ throttled })
+      .json("/items")
+      .catch((caught: unknown) => caught);
+    expect(isConnectorError(refused) && refused.kind).toBe("auth");
+    expect(api.requestsTo("/items")).toHaveLength(sent + 1);
+  });
+
   it("reads product headers when Retry-After is absent, and backs off with full jitter otherwise", async () => {
     api.route("GET", "/items", () => ({ json: [] }));
     api.failNext(1, {

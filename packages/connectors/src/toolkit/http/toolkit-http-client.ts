@@ -45,6 +45,12 @@ export interface ToolkitHttpOptions {
    * `service_overload`). Default none.
    */
   retryStatuses?: readonly number[];
+  /**
+   * Says whether a non-2xx answer is the product throttling under another status (Drive's 403 with
+   * reason `rateLimitExceeded`), given a clone of the response: such answers are retried like a 429
+   * and fail as `rate_limited`. Default: only 429 throttles.
+   */
+  throttled?: (response: Response) => Promise<boolean>;
   /** Replaces the network fetch (tests). */
   fetch?: typeof fetch;
   /** Abortable wait between retries; injectable so tests control the clock. Default a timer. */
@@ -326,24 +332,29 @@ export class ToolkitHttpClient {
             );
           }
           if (response.ok && !rejected) return response;
-          if (request.allowStatuses?.includes(response.status)) return response;
-          if (returnStatuses && !this.retryable.has(response.status) && !rejected) return response;
-          if (rejected || response.status === 401 || response.status === 403) {
+          // A product's own throttling status is retried even where that status is allowed (404s
+          // and 403s a caller reads itself), since the answer says nothing about the resource.
+          const productThrottled =
+            response.status !== 429 &&
+            !rejected &&
+            (await this.options.throttled?.(response.clone())) === true;
+          const throttled = productThrottled || response.status === 429;
+          if (request.allowStatuses?.includes(response.status) && !productThrottled) return response;
+          if (returnStatuses && !this.retryable.has(response.status) && !rejected && !productThrottled)
+            return response;
+          if (!throttled && (rejected || response.status === 401 || response.status === 403)) {
             throw await this.authFailure(url, method, response);
           }
           const retryable =
-            this.retryable.has(response.status) &&
-            (idempotent || response.status === 429 || response.status === 408);
+            throttled || (this.retryable.has(response.status) && (idempotent || response.status === 408));
           const waitMs = waitFromHeaders(response.headers, this.options.waitHeaders ?? RETRY_AFTER);
           const detail = returnStatuses ? "" : await this.detail(response);
-          const kind: ConnectorErrorKind =
-            response.status === 429
-              ? "rate_limited"
-              : response.status >= 500
-                ? "unavailable"
-                : "bad_response";
-          if (response.status === 429 && waitMs !== undefined && waitMs > 0)
-            await this.budget.pause?.(waitMs);
+          const kind: ConnectorErrorKind = throttled
+            ? "rate_limited"
+            : response.status >= 500
+              ? "unavailable"
+              : "bad_response";
+          if (throttled && waitMs !== undefined && waitMs > 0) await this.budget.pause?.(waitMs);
           throw new AttemptFailed(
             kind,
             `${this.describe(method, url)} answered ${response.status}${detail}`,
