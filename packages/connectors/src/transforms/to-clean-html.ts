@@ -6,6 +6,7 @@ import { runsOffThread } from "./conversion/off-thread.js";
 import type { ConvertedHtml } from "./converted-html.js";
 import { textOf } from "./html-document.js";
 import { markdownToHtml } from "./markdown-to-html.js";
+import { precutText } from "./precut-text.js";
 import { formatBlocks, serialiseRoot } from "./serialise-html.js";
 import { textToHtml } from "./text-to-html.js";
 import { TransformError } from "./transform-error.js";
@@ -33,10 +34,16 @@ export async function toCleanHtml(
   options: TransformOptions = {},
   handOver: { consumeBody?: boolean } = {},
 ): Promise<TransformResult> {
+  const resolved = resolveOptions(options);
+  const precut = resolved.oversize === "truncate" ? precutText(input.body, resolved.maxBytes) : undefined;
+  const converting = precut?.warning ? { ...input, body: precut.body } : input;
   // DOCX, PDF and large bodies convert in a bounded worker thread (see conversion-pool.ts); with
   // `consumeBody` a binary body's bytes move there instead of being copied.
-  if (runsOffThread(input.body)) return sharedConversionPool().run(input, options, undefined, handOver);
-  return toCleanHtmlInThisThread(input, options);
+  const result = runsOffThread(converting.body)
+    ? await sharedConversionPool().run(converting, options, undefined, handOver)
+    : await toCleanHtmlInThisThread(converting, options);
+  if (!precut?.warning) return result;
+  return { ...result, truncated: true, warnings: [precut.warning, ...result.warnings] };
 }
 
 /** toCleanHtml without the dispatch: what the conversion threads run. */
