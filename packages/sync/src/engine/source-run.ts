@@ -480,8 +480,12 @@ export class SourceRun {
     await this.state.flush();
   }
 
-  /** Step 5: the checkpoint is cleared and the summary says what happened. */
-  async finish(options: { complete?: boolean } = {}): Promise<RunSummary> {
+  /**
+   * Step 5: the checkpoint is cleared and the summary says what happened. `part: "sweep"` is the
+   * closing step of a fanned-out run: its summary counts only the sweep (the batches wrote the
+   * pages), so the run's own handler reports the run and this only logs at debug level.
+   */
+  async finish(options: { complete?: boolean; part?: "run" | "sweep" } = {}): Promise<RunSummary> {
     await this.pipeline.settle();
     const complete = options.complete ?? this.listing.complete;
     if (this.fence && !this.superseded && !this.signal.aborted) {
@@ -495,6 +499,13 @@ export class SourceRun {
     if (this.signal.aborted) throw new SyncAbortedError(summary, { cause: this.deps.signal?.reason });
     this.pipeline.progress("done");
     const { failures, ...counts } = summary;
+    if (options.part === "sweep") {
+      this.logger.debug(
+        { deleted: counts.deleted, failed: counts.failed },
+        "sweep of the fanned-out run finished",
+      );
+      return summary;
+    }
     this.logger[summary.status === "succeeded" ? "info" : "warn"](
       { ...counts, failures: failures.slice(0, 10) },
       "sync finished",

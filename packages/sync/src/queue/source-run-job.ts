@@ -258,7 +258,7 @@ async function fannedOutRun(
   await withRateLimitParking(context, source.id, () => run.settleDeletions({ complete }));
   const cursor = await context.ledger.runFact(source.id, runId, "cursor");
   if (cursor) await run.commit(cursor);
-  const summary = await run.finish({ complete });
+  const summary = await run.finish({ complete, part: "sweep" });
   const totals = await context.ledger.batchTotals(source.id, runId);
   const listingFailed = Number((await context.ledger.runFact(source.id, runId, "listingFailed")) ?? 0);
   const counts: RunCounts = {
@@ -289,6 +289,11 @@ async function fannedOutRun(
   });
   await context.ledger.forgetRun(source.id, runId);
   await finishRecovery(context, source.id, epochOfRun, complete);
+  // What the whole run did (its batches and its sweep), where an inline run logs its summary.
+  logger[status === "succeeded" ? "info" : "warn"](
+    { status, ...counts, ...(notes.length > 0 ? { message: notes.join("; ") } : {}) },
+    "sync finished",
+  );
   return { status, counts, ...(notes.length > 0 ? { message: notes.join("; ") } : {}) };
 }
 

@@ -4,6 +4,7 @@ import { ConnectorError, ConnectorRegistry } from "@content-sync/connectors";
 import { IntercomClient } from "@content-sync/intercom";
 import { type RunningSandbox, startSandbox } from "@content-sync/intercom/sandbox";
 import { type Job, QueueEvents } from "bullmq";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { SourceConfig } from "../config/types.js";
@@ -142,6 +143,12 @@ describe("sync worker runtime (real Redis, real sandbox)", () => {
     options: { product: name },
   });
 
+  /** What the worker logged since the last `start`, one JSON line each. */
+  const logLines: string[] = [];
+  const logged = (message: string) =>
+    logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === message);
   const start = async (
     options: { batchSize?: number; limiter?: boolean; sourceLockTtlMs?: number; maxDeletes?: number } = {},
   ) => {
@@ -163,7 +170,9 @@ describe("sync worker runtime (real Redis, real sandbox)", () => {
     const limiter = options.limiter
       ? new RedisRateLimiter({ redis, keyspace, onBlock: (ms) => worker?.queue.rateLimit(ms) })
       : undefined;
+    logLines.length = 0;
     worker = await startSyncWorker({
+      logger: pino({ level: "info" }, { write: (line: string) => logLines.push(line) }),
       connection: redis,
       keyspace,
       engine,
@@ -241,6 +250,12 @@ describe("sync worker runtime (real Redis, real sandbox)", () => {
     expect((await pages()).length).toBe(250);
     expect(await redis.exists(keyspace.run("wiki", jobId))).toBe(0);
     expect((await state.getSource("wiki")).cursor).toBe("listed-2");
+    // The run is reported once, with what its batches and its sweep did together: the sweep's own
+    // summary (nothing written by the sweep) must not read "everything is up to date".
+    const reports = logged("sync finished").filter((line) => line.runId === jobId);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ status: "succeeded", created: 250, deleted: 2 });
+    expect(logLines.some((line) => line.includes("everything is up to date"))).toBe(false);
   });
 
   it("applies one deletion limit per fanned-out run, not one per batch", async () => {
