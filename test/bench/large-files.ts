@@ -22,11 +22,19 @@ const TRUNCATED_DOCX = Buffer.concat([
   Buffer.from("PK\u0003\u0004\u0014\u0000\u0006\u0000"),
   Buffer.alloc(600, 7),
 ]);
-const brokenPdf = (bytes: number) =>
-  Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(bytes, 0x41), Buffer.from("\n%%EOF")]);
+/** A PDF header over bytes that are no PDF; `trailer` adds the `startxref` a whole PDF ends with. */
+const brokenPdf = (bytes: number, trailer = false) =>
+  Buffer.concat([
+    Buffer.from("%PDF-1.7\n"),
+    Buffer.alloc(bytes, 0x41),
+    Buffer.from(trailer ? "\nstartxref\n9\n%%EOF" : "\n%%EOF"),
+  ]);
 
-/** The articles and the three files of the e2e test; `scanMb` adds a broken PDF of that size under the cap. */
-async function writeShare(root: string, scanMb: number): Promise<void> {
+/**
+ * The articles and the three files of the e2e test; `scanMb` adds a broken PDF of that size under the
+ * cap, cut off (no trailer: refused from its two ends) or with a trailer (pdf.js must parse it).
+ */
+async function writeShare(root: string, scanMb: number, scanTrailer = false): Promise<void> {
   await writeCorpus(root, ARTICLES);
   const exports = path.join(root, "exports");
   await mkdir(exports, { recursive: true });
@@ -35,7 +43,7 @@ async function writeShare(root: string, scanMb: number): Promise<void> {
   await writeFile(path.join(exports, "handover.docx"), TRUNCATED_DOCX);
   await writeFile(path.join(exports, "broken.pdf"), brokenPdf(4_000));
   // One 45 MB token: the worst a PDF parser meets, as it rebuilds the cross-reference table.
-  if (scanMb > 0) await writeFile(path.join(exports, "scan.pdf"), brokenPdf(scanMb * MB));
+  if (scanMb > 0) await writeFile(path.join(exports, "scan.pdf"), brokenPdf(scanMb * MB, scanTrailer));
 }
 
 async function writeConfig(dir: string, apiUrl: string, root: string, maxFileSize?: number): Promise<string> {
@@ -66,23 +74,35 @@ export async function run(): Promise<BenchRow[]> {
   const built = await hasBuiltCli();
   try {
     const rows: BenchRow[] = [];
-    const cases: { label: string; scanMb: number; maxFileBytes?: number; failed: number }[] = [
+    const cases: {
+      label: string;
+      scanMb: number;
+      scanTrailer?: boolean;
+      maxFileBytes?: number;
+      failed: number;
+    }[] = [
       { label: "default size cap (50 MB): the export is skipped by its size", scanMb: 0, failed: 3 },
       {
-        label: "the same plus a broken 45 MB PDF under the cap, parsed in the conversion thread",
+        label: "the same plus a cut-off 45 MB PDF under the cap (refused from its two ends)",
         scanMb: 45,
         failed: 4,
       },
       {
-        label: "maxFileBytes raised to 256 MB: the export is read and fails in the conversion thread",
+        label: "the same plus a 45 MB PDF with a trailer over garbage (parsed in the conversion thread)",
+        scanMb: 45,
+        scanTrailer: true,
+        failed: 4,
+      },
+      {
+        label: "maxFileBytes raised to 256 MB: the export is read and refused in the conversion thread",
         scanMb: 0,
         maxFileBytes: 256 * MB,
         failed: 3,
       },
     ];
-    for (const [index, { label, scanMb, maxFileBytes, failed }] of cases.entries()) {
+    for (const [index, { label, scanMb, scanTrailer, maxFileBytes, failed }] of cases.entries()) {
       const root = path.join(dir, `share-${index}`);
-      await writeShare(root, scanMb);
+      await writeShare(root, scanMb, scanTrailer);
       const config = await writeConfig(dir, sink.url, root, maxFileBytes);
       const args = ["sync", "bench", "--config", config, "--json", "--log-level", "warn"];
       const usage = built

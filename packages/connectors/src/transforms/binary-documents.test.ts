@@ -43,4 +43,23 @@ describe("PDF", () => {
     const result = await toCleanHtml({ body: { kind: "binary", mediaType: PDF_MEDIA_TYPE, data } });
     expect(result.title).toBe("Onboarding (v3)");
   });
+
+  it("refuses a PDF cut off before its trailer, and one without a header, from their two ends", async () => {
+    const whole = await buildSamplePdf();
+    const cut = whole.slice(0, Math.floor(whole.byteLength / 2));
+    await expect(
+      toCleanHtml({ body: { kind: "binary", mediaType: PDF_MEDIA_TYPE, data: cut } }),
+    ).rejects.toThrow("cannot read the PDF document: no startxref near its end: the file is cut off");
+    const notPdf = new TextEncoder().encode("this is a text file saved with a .pdf name");
+    await expect(
+      toCleanHtml({ body: { kind: "binary", mediaType: PDF_MEDIA_TYPE, data: notPdf } }),
+    ).rejects.toThrow("cannot read the PDF document: no %PDF- header: the file is not a PDF");
+  });
+
+  it("still reads a whole PDF with junk after its end, as some generators leave", async () => {
+    const whole = await buildSamplePdf();
+    const data = new Uint8Array([...whole, ...new TextEncoder().encode("\n\n\u0000garbage after the end\n")]);
+    const result = await toCleanHtml({ body: { kind: "binary", mediaType: PDF_MEDIA_TYPE, data } });
+    expect(result.html).toContain("<h1>Onboarding Guide</h1>");
+  });
 });

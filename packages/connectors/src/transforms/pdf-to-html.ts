@@ -33,6 +33,30 @@ const PARAGRAPH_GAP = 1.6;
 const HEADING_RATIO = 1.3;
 const HEADING_MAX_CHARS = 200;
 
+/** How far from its start a PDF's header may sit, and from its end its `startxref` (junk around both is tolerated). */
+const HEADER_WINDOW = 1024;
+const TRAILER_WINDOW = 4096;
+
+/**
+ * Why the bytes cannot be a whole PDF, judged from both ends only: a PDF starts with `%PDF-` and ends
+ * with `startxref` (the offset of its cross-reference table) and `%%EOF` (ISO 32000-1, 7.5.2 and
+ * 7.5.5). Without them pdf.js would rebuild the file's structure by scanning every byte, which took a
+ * broken 45 MB upload 28 s and hundreds of megabytes to refuse.
+ */
+function framingProblem(data: Uint8Array): string | undefined {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (!bytes.subarray(0, HEADER_WINDOW).toString("latin1").includes("%PDF-"))
+    return "no %PDF- header: the file is not a PDF";
+  if (
+    !bytes
+      .subarray(Math.max(0, bytes.length - TRAILER_WINDOW))
+      .toString("latin1")
+      .includes("startxref")
+  )
+    return "no startxref near its end: the file is cut off (an interrupted upload or copy) or damaged";
+  return undefined;
+}
+
 /**
  * PDF → HTML from its text layer (pdf.js legacy build: the modern build needs newer Node APIs).
  * PDFs have no paragraphs, only positioned runs of text, so runs are grouped into lines by baseline,
@@ -46,6 +70,13 @@ export async function pdfToHtml(data: Uint8Array, url: string | undefined): Prom
       mediaType: PDF_MEDIA_TYPE,
       cause,
     });
+  const problem = framingProblem(data);
+  if (problem !== undefined) {
+    throw new TransformError("parse", `cannot read the PDF document: ${problem}`, {
+      url,
+      mediaType: PDF_MEDIA_TYPE,
+    });
+  }
   // pdf.js transfers (detaches) the buffer it is given: on the main thread hand it a copy so the
   // caller's bytes survive; in a conversion thread the bytes are the thread's own and used once.
   const task = getDocument({

@@ -226,7 +226,7 @@ describe("google-drive connector", () => {
     expect(broken?.body).toMatchObject({ kind: "binary", mediaType: "application/pdf" });
     expect(idsOf(events, "deleted")).toEqual([]);
     await expect(toCleanHtml({ body: broken?.body ?? { kind: "text", text: "" } })).rejects.toThrow(
-      "cannot read the PDF document: Invalid PDF structure.",
+      "cannot read the PDF document: no %PDF- header: the file is not a PDF",
     );
   });
 
