@@ -22,8 +22,11 @@ const DOCUMENTS = Number(process.env.BENCH_FLEET_DOCUMENTS ?? 700);
 const WORKERS = 3;
 const UPSERT = "POST /ai/external_pages";
 
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [...TSX_FLAGS, "apps/scheduler/src/bin.ts", ...args], {
+/** `content-sync` (apps/scheduler) or, with `worker`, `content-sync-worker` (apps/worker), from the sources. */
+function spawnCli(args: string[], env: Record<string, string>, entry: "cli" | "worker" = "cli") {
+  const script = entry === "worker" ? "apps/worker/src/main.ts" : "apps/scheduler/src/bin.ts";
+  const command = entry === "worker" ? ["--port", "0", ...args] : args;
+  const child = spawn(process.execPath, [...TSX_FLAGS, script, ...command], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,6 +62,7 @@ sources:
   - id: bench
     type: filesystem
     contentImportSource: { url: "https://help.example.com/" }
+    availability: { aiAgent: true, aiCopilot: true }
     concurrency: 8
     options: { root: ${JSON.stringify(root)}, urlTemplate: "https://help.example.com/{slug}" }
 `,
@@ -66,7 +70,7 @@ sources:
     const env = { BENCH_INTERCOM_TOKEN: TOKEN, REDIS_URL: redisUrl, CONTENT_SYNC_BATCH_SIZE: "50" };
     for (let index = 0; index < WORKERS; index++) {
       workers.push(
-        spawnCli(["worker", "--config", config, "--concurrency", "3", "--log-level", "warn"], env),
+        spawnCli(["--config", config, "--concurrency", "3", "--log-level", "warn"], env, "worker"),
       );
     }
     const backfill = spawnCli(["backfill", "bench", "--config", config], env);

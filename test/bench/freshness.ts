@@ -51,6 +51,7 @@ sources:
   - id: bench
     type: bench-webhook-files
     contentImportSource: { url: "https://help.example.com/" }
+    availability: { aiAgent: true, aiCopilot: true }
     webhook: { secretEnv: BENCH_WEBHOOK_SECRET }
     options: { root: ${JSON.stringify(root)}, urlTemplate: "https://help.example.com/{slug}" }
 `,

@@ -23,12 +23,13 @@ export async function run(): Promise<BenchRow[]> {
       `version: 1
 dataDir: ${JSON.stringify(path.join(dir, "data"))}
 intercom:
-  tokenEnv: BENCH_UNSET_TOKEN
+  target: sandbox
   sandboxDataFile: ${JSON.stringify(path.join(dir, "data", "sandbox.json"))}
 sources:
   - id: demo-help-center
     type: filesystem
     contentImportSource: { url: "https://help.example.com/" }
+    availability: { aiAgent: true, aiCopilot: true }
     options:
       root: ${JSON.stringify(path.join(REPO_ROOT, "config/demo-docs"))}
       urlTemplate: https://help.example.com/articles/{slug}
