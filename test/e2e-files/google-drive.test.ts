@@ -109,7 +109,9 @@ describe("Google Drive → sync engine → Intercom sandbox, end to end", () => 
     const failures = new Map(summary.failures.map((failure) => [failure.externalId, failure.reason]));
     expect(failures.get(ids.big)).toContain("Policies/big.txt is 5000 bytes, above maxFileSize (1000 bytes)");
     // The corrupt PDF fails in conversion and stays out of the deletions (never listed as gone).
-    expect(failures.get(ids.broken)).toBe("cannot read the PDF document: no %PDF- header: the file is not a PDF");
+    expect(failures.get(ids.broken)).toBe(
+      "cannot read the PDF document: no %PDF- header: the file is not a PDF",
+    );
     const onboarding = await h.page(source, ids.onboarding);
     expect(onboarding).toMatchObject({
       title: "Onboarding",
