@@ -19,7 +19,7 @@ import { FileScope } from "../toolkit/files/file-scope.js";
 import { connectorHttp } from "../toolkit/http/connector-http-client.js";
 import { bodyFromBytes } from "../toolkit/media-types/media-types.js";
 import { type Corpus, DriveApi, EXPORT_LIMIT_BYTES, isDriveThrottle } from "./drive-api.js";
-import { decodeDriveCursor, encodeDriveCursor } from "./drive-cursor.js";
+import { decodePartCursor, encodePartCursor, partCursorExpired } from "../toolkit/cursors/part-cursor.js";
 import {
   isFolder,
   isGoogleDoc,
@@ -35,6 +35,9 @@ import { type DrivePart, DrivePush } from "./drive-push.js";
 import { DriveTree } from "./drive-tree.js";
 import { type Change, type DriveFile, FOLDER_MIME_TYPE } from "./drive-types.js";
 import { googleDriveWebhook } from "./drive-webhook.js";
+
+/** The cursor holds one page token per part (`drive:<id>`, `user`). */
+const CURSOR_FIELD = "tokens";
 
 export const DRIVE_READONLY_SCOPE = "https://www.googleapis.com/auth/drive.readonly";
 const USER_PART = "user";
@@ -107,7 +110,10 @@ class GoogleDriveConnector implements Connector {
     for (const driveId of this.options.drives) yield* this.listCorpus({ driveId }, seen, ctx);
     for (const folderId of this.options.folders) yield* this.listFolder(folderId, seen, ctx);
     if (this.options.myDrive) yield* this.listCorpus({}, seen, ctx);
-    yield { kind: "cursor", cursor: encodeDriveCursor({ scope: this.scopeKey, tokens }) };
+    yield {
+      kind: "cursor",
+      cursor: encodePartCursor({ scope: this.scopeKey, positions: tokens }, CURSOR_FIELD),
+    };
   }
 
   async *fetchByIds(ids: readonly string[], ctx: ListContext): AsyncIterable<SourceEvent> {
@@ -200,12 +206,16 @@ class GoogleDriveConnector implements Connector {
   }
 
   private async *changes(raw: string, ctx: ListContext): AsyncIterable<SourceEvent> {
-    const { tokens } = decodeDriveCursor(
-      raw,
-      this.scopeKey,
-      this.parts.map((part) => part.key),
-      this.init.sourceId,
-    );
+    const expected = {
+      scope: this.scopeKey,
+      sourceId: this.init.sourceId,
+      product: "Google Drive",
+      field: CURSOR_FIELD,
+    };
+    const tokens = decodePartCursor(raw, expected).positions;
+    // Every part needs its page token: a part without one cannot say where its changes start.
+    const untracked = this.parts.find((part) => tokens[part.key] === undefined);
+    if (untracked) throw partCursorExpired(expected, `has no page token for ${untracked.key}`);
     for (const part of this.parts) {
       const token = tokens[part.key] ?? "";
       for await (const page of this.api.changes(token, part.corpus, ctx.signal)) {
@@ -226,7 +236,10 @@ class GoogleDriveConnector implements Connector {
         }
         // Each page's token resumes after it, so a later part failing keeps this part's progress.
         tokens[part.key] = page.resumeToken;
-        yield { kind: "cursor", cursor: encodeDriveCursor({ scope: this.scopeKey, tokens: { ...tokens } }) };
+        yield {
+          kind: "cursor",
+          cursor: encodePartCursor({ scope: this.scopeKey, positions: { ...tokens } }, CURSOR_FIELD),
+        };
       }
     }
   }

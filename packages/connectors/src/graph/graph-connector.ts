@@ -18,13 +18,16 @@ import { FileScope } from "../toolkit/files/file-scope.js";
 import { connectorHttp } from "../toolkit/http/connector-http-client.js";
 import { bodyFromBytes, canonicalMediaType, mediaTypeOfName } from "../toolkit/media-types/media-types.js";
 import { GraphApi } from "./graph-api.js";
-import { decodeGraphCursor, encodeGraphCursor } from "./graph-cursor.js";
+import { decodePartCursor, encodePartCursor } from "../toolkit/cursors/part-cursor.js";
 import { GRAPH_SCOPE, type GraphOptions, graphOptionsSchema, tokenUrlOf } from "./graph-options.js";
 import { DrivePaths } from "./graph-paths.js";
 import { GraphPushHandler } from "./graph-push.js";
 import { sitePageHtml } from "./graph-site-pages.js";
 import type { GraphDrive, GraphDriveItem, GraphPage, GraphSitePage } from "./graph-types.js";
 import { graphWebhook } from "./graph-webhook.js";
+
+/** The cursor holds one `@odata.deltaLink` per drive id. */
+const CURSOR_FIELD = "drives";
 
 /** Prefix of a site page's external id: `sitepage:{siteId}:{pageId}`. Files are `{driveId}:{itemId}`. */
 const SITE_PAGE = "sitepage:";
@@ -125,13 +128,19 @@ class GraphConnector implements Connector {
   }
 
   private async *changes(raw: string, ctx: ListContext): AsyncIterable<SourceEvent> {
-    const stored = decodeGraphCursor(raw, this.scopeKey, this.init.sourceId);
+    // A drive missing from the cursor has not finished a listing: its feed starts from the beginning.
+    const { positions: deltaLinks } = decodePartCursor(raw, {
+      scope: this.scopeKey,
+      sourceId: this.init.sourceId,
+      product: "SharePoint",
+      field: CURSOR_FIELD,
+    });
     const { drives, failures } = await this.resolveDrives(ctx.signal);
     // Every drive's first page before anything is yielded: a 410 on any of them must reach the
     // engine before the first event, so it can list everything in this run instead.
     const started: Array<{ drive: SourceDrive; first: GraphPage<GraphDriveItem>; mode: Mode }> = [];
     for (const drive of drives) {
-      const link = stored.drives[drive.id];
+      const link = deltaLinks[drive.id];
       try {
         const first = await this.api.deltaPage(drive.id, link ?? this.api.deltaStart(drive.id), ctx.signal);
         // A drive without a position (new in the config, or it failed its listing) is enumerated.
@@ -142,7 +151,7 @@ class GraphConnector implements Connector {
       }
     }
     // Drives that failed (or that could not be resolved this time) keep their stored positions.
-    const positions: Record<string, string> = { ...stored.drives };
+    const positions: Record<string, string> = { ...deltaLinks };
     for (const { drive, first, mode } of started) {
       try {
         positions[drive.id] = yield* this.driveEvents(drive, first, mode, ctx);
@@ -442,7 +451,10 @@ class GraphConnector implements Connector {
   }
 
   private cursor(positions: Record<string, string>): SourceEvent {
-    return { kind: "cursor", cursor: encodeGraphCursor({ scope: this.scopeKey, drives: { ...positions } }) };
+    return {
+      kind: "cursor",
+      cursor: encodePartCursor({ scope: this.scopeKey, positions: { ...positions } }, CURSOR_FIELD),
+    };
   }
 
   /** A part's failure, kept for the end of the run; cancellation and programming errors go straight up. */

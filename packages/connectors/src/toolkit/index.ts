@@ -35,6 +35,12 @@ export {
   type TimestampCursor,
 } from "./cursors/timestamp-cursor.js";
 export {
+  decodePartCursor,
+  encodePartCursor,
+  type PartCursor,
+  partCursorExpired,
+} from "./cursors/part-cursor.js";
+export {
   type QueryValue,
   ToolkitHttpClient,
   type ToolkitHttpOptions,

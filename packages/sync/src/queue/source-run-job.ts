@@ -102,8 +102,9 @@ export async function handleSourceRun(
       }
       return result;
     }
-    // The epoch this run's listing belongs to: only it may end a recovery (see finishRecovery).
-    const epochOfRun = await new KeyspaceEpoch(context.redis, context.keyspace).current();
+    // The epoch this run's listing belongs to: only a full run of it may end a recovery (finishRecovery).
+    const epochOfRun =
+      data.mode === "full" ? await new KeyspaceEpoch(context.redis, context.keyspace).current() : undefined;
     const deps = {
       ...context.engine.dependencies(source, { signal: runSignal, logger, runId }),
       onChange: audit.add,

@@ -109,13 +109,18 @@ export class ConversionPool {
     });
   }
 
-  /** Stops every thread once the conversions already handed to it have finished; takes no new ones. */
-  async drain(): Promise<void> {
+  /** Takes no new conversions; each thread stops once nothing already handed over is left for it. */
+  retire(): void {
     this.closed = true;
-    while (this.queue.length > 0 || this.slots.some((slot) => slot.task !== undefined)) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    this.stopIdleThreads();
+  }
+
+  private stopIdleThreads(): void {
+    if (!this.closed || this.queue.length > 0) return;
+    for (const slot of this.slots.filter((candidate) => candidate.task === undefined)) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
     }
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
   }
 
   /** Stops every thread; queued and running conversions are rejected. */
@@ -165,6 +170,7 @@ export class ConversionPool {
       if (reply.ok) task.resolve(reply.result);
       else task.reject(revive(reply.error));
       this.dispatch();
+      this.stopIdleThreads();
     });
     worker.on("error", (error: Error & { code?: string }) => {
       const task = slot.task;
@@ -256,7 +262,6 @@ export function sharedConversionPool(): ConversionPool {
  */
 export function configureConversionPool(options: Omit<ConversionPoolOptions, "converter">): void {
   sharedOptions = { ...options };
-  const previous = shared;
+  shared?.retire();
   shared = undefined;
-  void previous?.drain();
 }
