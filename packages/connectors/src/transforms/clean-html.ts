@@ -11,6 +11,7 @@ import {
 } from "domhandler";
 import { BEACON_PATTERNS, CHROME_SELECTORS } from "./chrome-selectors.js";
 import { setChildren } from "./dom-children.js";
+import { parsePlainHtml } from "./plain-html.js";
 import { ALLOWED_ELEMENTS, BLOCK_TAGS, MEANINGFUL_WHEN_EMPTY, WRAPPER_TAGS } from "./html-elements.js";
 import { parseHtmlDocument, textOf } from "./html-document.js";
 import { compileSimpleSelectors } from "./simple-selector-matcher.js";
@@ -65,7 +66,13 @@ const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b
  * 6. collapses whitespace outside `<pre>` deterministically and drops elements left empty.
  */
 export function cleanHtml(html: string, options: CleanHtmlOptions = {}): CleanedDocument {
-  const document = parseHtmlDocument(html);
+  // Plainly nested HTML (converter output, tidy CMS bodies) gets parse5's tree from the quick parser;
+  // anything that needs the standard's repairs is refused there and parsed by parse5.
+  return cleanDocument(parsePlainHtml(html) ?? parseHtmlDocument(html), options);
+}
+
+/** cleanHtml on a tree parse5 built (or one equal to it); the tree is changed in place. */
+export function cleanDocument(document: Document, options: CleanHtmlOptions = {}): CleanedDocument {
   const warnings: string[] = [];
   const landmarks = findLandmarks(document);
   const documentTitle = (landmarks.title && collapseWhitespace(textOf(landmarks.title))) || undefined;
