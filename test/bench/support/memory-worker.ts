@@ -17,6 +17,12 @@ if (!apiUrl || !token || !Number.isInteger(documents) || documents <= 0 || !stat
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/** Where the memory is now (heap, buffers, and the rest of RSS: mapped files, native allocations). */
+const memoryMb = () => {
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal), externalMb: mb(usage.external) };
+};
 const apiCalls = new ApiCallCounter();
 // The sink sends no rate-limit headers, so the client would pace itself at its default of a private
 // app's 10,000 calls a minute (≈ 166/s) and the run would measure that pacing, not the engine: a
@@ -46,7 +52,7 @@ let done = 0;
 const started = performance.now();
 const report = setInterval(() => {
   process.stdout.write(
-    `${JSON.stringify({ progress: done, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb() })}\n`,
+    `${JSON.stringify({ progress: done, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), ...memoryMb() })}\n`,
   );
 }, 2_000);
 const state = await LmdbStateStore.open(stateFile);
