@@ -33,7 +33,7 @@ describe("RedisRateLimiter", () => {
       },
       ...overrides,
     };
-    return { clock, a: new RedisRateLimiter(options), b: new RedisRateLimiter(options) };
+    return { clock, options, a: new RedisRateLimiter(options), b: new RedisRateLimiter(options) };
   };
 
   it("grants the initial per-window budget across processes, then waits for the next window", async () => {
@@ -138,5 +138,98 @@ describe("RedisRateLimiter", () => {
     keyspace = new RedisKeyspace(`cs-test-${randomUUID()}`);
     expect(() => new RedisRateLimiter({ redis, windowMs: 0 })).toThrow(/windowMs/);
     expect(() => new RedisRateLimiter({ redis, reserve: -1 })).toThrow(/reserve/);
+    expect(() => new RedisRateLimiter({ redis, boundaryGuardMs: -1 })).toThrow(/boundaryGuardMs/);
+    expect(() => new RedisRateLimiter({ redis, windowMs: 1_000, boundaryGuardMs: 1_000 })).toThrow(
+      /boundaryGuardMs/,
+    );
+  });
+
+  describe("the boundary guard", () => {
+    const WINDOW = 10_000;
+
+    it("an ask inside the guard is not counted in its window: it waits and counts in the next", async () => {
+      const { clock, a } = fleet({ boundaryGuardMs: 250, maxPollMs: 60_000 });
+      const windowEnd = clock.now + WINDOW;
+      await a.observe({ limit: 10, remaining: 10, resetAt: windowEnd / 1000 });
+      clock.now = windowEnd - 251;
+      expect(await a.tryAcquire()).toBe(0);
+      clock.now = windowEnd - 100;
+      expect(await a.tryAcquire()).toBe(100);
+      expect(await redis.hgetall(keyspace.rateLimitWindow())).toMatchObject({
+        usedEnd: String(windowEnd),
+        used: "1",
+      });
+      await a.acquire();
+      expect(clock.now).toBeGreaterThanOrEqual(windowEnd);
+      expect(await redis.hgetall(keyspace.rateLimitWindow())).toMatchObject({
+        usedEnd: String(windowEnd + WINDOW),
+        used: "1",
+      });
+    });
+
+    it("a grant answered inside the guard (a slow round trip) is given up and waits for the next window", async () => {
+      const { clock, options } = fleet({ boundaryGuardMs: 250, maxPollMs: 60_000 });
+      const windowEnd = clock.now + WINDOW;
+      // Every read of the clock is 300 ms after the previous one: Redis answers 300 ms after the ask.
+      const slow = new RedisRateLimiter({
+        ...options,
+        now: () => {
+          const read = clock.now;
+          clock.now += 300;
+          return read;
+        },
+      });
+      clock.now = windowEnd - 400;
+      const waitMs = await slow.tryAcquire();
+      expect(waitMs).toBe(100);
+      await slow.acquire();
+      expect(await redis.hgetall(keyspace.rateLimitWindow())).toMatchObject({
+        usedEnd: String(windowEnd + WINDOW),
+        used: "1",
+      });
+    });
+
+    /**
+     * Three processes share a limit of 10 per window with Intercom, which counts each call in the
+     * window it arrives in, 200 ms after its grant. The first window is not limit-bound: its last asks
+     * come 300 and 100 ms before its end. Then the fleet asks for more than a window's worth at once.
+     * Answers the calls Intercom counted per window.
+     */
+    const arrivalsPerWindow = async (boundaryGuardMs: number): Promise<number[]> => {
+      const { clock, options } = fleet({ boundaryGuardMs, maxPollMs: 60_000 });
+      const processes = [0, 1, 2].map(() => new RedisRateLimiter(options));
+      const firstWindowStart = clock.now;
+      await processes[0]?.observe({ limit: 10, remaining: 10, resetAt: (firstWindowStart + WINDOW) / 1000 });
+      const arrivals: number[] = [];
+      const call = async (index: number) => {
+        await processes[index % 3]?.acquire();
+        arrivals.push(clock.now + 200);
+      };
+      const firstWindowAsks = [0, 2_000, 4_000, 6_000, WINDOW - 300, WINDOW - 100];
+      for (const [index, offset] of firstWindowAsks.entries()) {
+        clock.now = Math.max(clock.now, firstWindowStart + offset);
+        await call(index);
+      }
+      for (let index = 0; index < 12; index++) await call(index);
+      const counts: number[] = [];
+      for (const arrival of arrivals) {
+        const window = Math.floor((arrival - firstWindowStart) / WINDOW);
+        counts[window] = (counts[window] ?? 0) + 1;
+      }
+      return Array.from(counts, (count) => count ?? 0);
+    };
+
+    it("a window never gets more than its limit, counting what was granted late in the previous one", async () => {
+      const counts = await arrivalsPerWindow(250);
+      expect(counts).toEqual([5, 10, 3]);
+    });
+
+    it("without the guard the late grant lands on top of the next window's full budget", async () => {
+      // The flaw the guard exists for, so the test above is known to tell the two apart: the first
+      // window's last 100 ms grant its unused budget (5 calls), which Intercom counts in the second,
+      // where the fleet grants 8 more of its own 10.
+      const counts = await arrivalsPerWindow(0);
+      expect(counts).toEqual([5, 13]);
+    });
   });
 });

@@ -9,15 +9,21 @@ import { RedisKeyspace } from "./redis-keyspace.js";
 // answered count at once, across every process. The current window ends at the latest reset a
 // response reported (`resetAt`) while that is ahead, else at the end of the clock's current slot
 // (ARGV[4]; Intercom's windows are aligned on the clock). Order: a 429 block set by any worker, then
-// the count against the last limit Intercom reported (or the initial limit before any header). A
-// refused grant still increments the count; it is over the limit by then, which changes nothing.
+// the boundary guard, then the count against the last limit Intercom reported (or the initial limit
+// before any header). The guard (ARGV[6] ms): Intercom counts a call in the window it arrives in, so a
+// call granted just before the window's end would be counted by us in this window and by Intercom in
+// the next, where the fleet grants a full window on top of it. An ask inside the guard is therefore
+// not counted here and waits for the window's end, to be counted in the next window. A refused grant
+// still increments the count; it is over the limit by then, which changes nothing. Answers
+// { ms to wait (0: granted), the end of the window the grant or refusal belongs to }.
 const ACQUIRE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
-if blocked > now then return blocked - now end
+if blocked > now then return {blocked - now, blocked} end
 local known = tonumber(redis.call('HGET', KEYS[1], 'resetAt') or '0')
 local windowEnd = tonumber(ARGV[4])
 if known > now then windowEnd = known end
+if windowEnd - now < tonumber(ARGV[6]) then return {windowEnd - now, windowEnd} end
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or ARGV[2])
 local used
 if tonumber(redis.call('HGET', KEYS[1], 'usedEnd') or '0') == windowEnd then
@@ -27,8 +33,8 @@ else
   used = 1
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
-if used > limit - tonumber(ARGV[3]) then return windowEnd - now end
-return 0
+if used > limit - tonumber(ARGV[3]) then return {windowEnd - now, windowEnd} end
+return {0, windowEnd}
 `;
 
 // Merges one response's headers: its limit becomes the fleet's, a later reset becomes the current
@@ -81,6 +87,17 @@ export interface RedisRateLimiterOptions {
   initialLimitPerWindow?: number;
   /** Calls per window left untouched for other clients of the same Intercom app. Default 0. */
   reserve?: number;
+  /**
+   * No call is granted in the last `boundaryGuardMs` of a window: an ask there waits for the window's
+   * end and is counted in the next one, and a grant whose answer from Redis comes back inside the
+   * guard (a slow round trip, a busy event loop) is given up the same way. It must cover the time from
+   * the grant to the call's arrival at Intercom, which counts calls in the window they arrive in;
+   * otherwise a call counted by the fleet in one window lands in the next, on top of a full window of
+   * grants, and meets a 429. Default 250 (a request's one-way latency to Intercom with room to spare).
+   * A fleet that fills its windows by count loses no budget to the pause; one that is not limit-bound
+   * loses at most this share of each window's time. 0 turns the guard off.
+   */
+  boundaryGuardMs?: number;
   /** Longest single wait before asking Redis again, in ms. Default 1 000. */
   maxPollMs?: number;
   /**
@@ -96,7 +113,7 @@ export interface RedisRateLimiterOptions {
 }
 
 interface ScriptedRedis {
-  csAcquire(window: string, block: string, ...args: (string | number)[]): Promise<number>;
+  csAcquire(window: string, block: string, ...args: (string | number)[]): Promise<[number, number]>;
   csObserve(window: string, ...args: (string | number)[]): Promise<number>;
   csBlock(block: string, ...args: (string | number)[]): Promise<number>;
 }
@@ -108,6 +125,8 @@ interface ScriptedRedis {
  * Grants are counted per Intercom window in Redis before the call is sent, so a fleet filling a
  * window to its limit never overshoots it with calls still in flight; the headers of each response
  * only correct the limit, the window's end, and the count when Intercom saw more calls than we sent.
+ * No call is granted in the last `boundaryGuardMs` of a window, so none counted in one window reaches
+ * Intercom in the next.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis & ScriptedRedis;
@@ -115,6 +134,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly windowMs: number;
   private readonly initialLimit: number;
   private readonly reserve: number;
+  private readonly boundaryGuardMs: number;
   private readonly maxPollMs: number;
   private readonly onBlock: ((waitMs: number) => void | Promise<void>) | undefined;
   private readonly now: () => number;
@@ -130,6 +150,15 @@ export class RedisRateLimiter implements RateLimiter {
     this.reserve = options.reserve ?? 0;
     if (!Number.isInteger(this.reserve) || this.reserve < 0)
       throw new Error("reserve must be a non-negative integer");
+    this.boundaryGuardMs = options.boundaryGuardMs ?? 250;
+    if (
+      !Number.isFinite(this.boundaryGuardMs) ||
+      this.boundaryGuardMs < 0 ||
+      this.boundaryGuardMs >= this.windowMs
+    )
+      throw new Error(
+        `boundaryGuardMs must be at least 0 and shorter than windowMs (${this.windowMs}), got ${this.boundaryGuardMs}`,
+      );
     this.maxPollMs = positive("maxPollMs", options.maxPollMs ?? 1_000);
     this.onBlock = options.onBlock;
     this.now = options.now ?? Date.now;
@@ -151,17 +180,30 @@ export class RedisRateLimiter implements RateLimiter {
   async tryAcquire(): Promise<number> {
     const now = this.now();
     const slotEnd = (Math.floor(now / this.windowMs) + 1) * this.windowMs;
-    return Number(
-      await this.redis.csAcquire(
-        this.keys.rateLimitWindow(),
-        this.keys.rateLimitBlock(),
-        now,
-        this.initialLimit,
-        this.reserve,
-        slotEnd,
-        this.windowMs * 6,
-      ),
+    const [waitMs, windowEnd] = await this.redis.csAcquire(
+      this.keys.rateLimitWindow(),
+      this.keys.rateLimitBlock(),
+      now,
+      this.initialLimit,
+      this.reserve,
+      slotEnd,
+      this.windowMs * 6,
+      this.boundaryGuardMs,
     );
+    if (waitMs > 0) return waitMs;
+    // The script judged the guard on the clock read before the round trip. When the answer arrives
+    // inside the guard, the call would still leave too late for this window: give the grant up (it
+    // stays counted here, in a window about to end, so no other call can take it) and wait for the
+    // next window like an ask made now would.
+    const answeredAt = this.now();
+    if (windowEnd - answeredAt < this.boundaryGuardMs) {
+      this.logger.debug(
+        { lateByMs: answeredAt - now },
+        "rate-limit grant answered inside the boundary guard",
+      );
+      return Math.max(1, windowEnd - answeredAt);
+    }
+    return 0;
   }
 
   async observe(snapshot: RateLimitSnapshot): Promise<void> {
