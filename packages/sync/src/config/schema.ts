@@ -1,5 +1,5 @@
-import type { ConnectorRegistry } from "@content-sync/connectors";
-import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors";
+import type { ConnectorRegistry } from "@content-sync/connectors/core";
+import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors/core";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";
@@ -286,15 +286,25 @@ const defaultsSchema = z
   })
   .describe("Values every source inherits unless it sets its own.");
 
-/** Builds a source schema per registered connector type, discriminated by `type`. */
+/**
+ * Builds a source schema per registered connector type, discriminated by `type`, so an unknown type
+ * is answered with every known one. A type that is not loaded yet gets its options schema only when
+ * a source of that type is validated (`z.lazy`): `loadConfig` loads the types a config names first,
+ * so the others are never imported, and a caller that skipped loading gets the registry's error
+ * saying so instead of a silently unvalidated `options`.
+ */
 function sourceSchemaFor(registry: ConnectorRegistry) {
   const variants = registry.types().map((type) => {
-    const definition = registry.get(type);
-    if (!definition) throw new Error(`connector type "${type}" vanished from the registry`);
+    const optionsOf = () => {
+      const definition = registry.get(type);
+      if (!definition) throw new Error(`connector type "${type}" vanished from the registry`);
+      return definition.optionsSchema;
+    };
+    const options = registry.isLoaded(type) ? optionsOf() : z.lazy(optionsOf);
     return z.strictObject({
       ...sourceCommon,
       type: z.literal(type).describe("Connector type."),
-      options: definition.optionsSchema.describe(`Options of the ${type} connector.`),
+      options: options.describe(`Options of the ${type} connector.`),
     });
   });
   const [first, ...rest] = variants;
