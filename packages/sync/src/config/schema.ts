@@ -1,8 +1,19 @@
 import type { ConnectorRegistry } from "@content-sync/connectors/core";
 import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors/core";
-import { CronExpressionParser } from "cron-parser";
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";
+
+type CronParser = typeof import("cron-parser");
+let cronParser: CronParser | undefined;
+/**
+ * cron-parser (with luxon) is required by the first cron schedule validated, not with the schema:
+ * most commands read configs without one. It is CommonJS, so the refinement stays synchronous.
+ */
+function cronExpressionParser(): CronParser["CronExpressionParser"] {
+  cronParser ??= createRequire(import.meta.url)("cron-parser") as CronParser;
+  return cronParser.CronExpressionParser;
+}
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -23,7 +34,7 @@ const timezone = z
 
 const cron = z.string().superRefine((expression, ctx) => {
   try {
-    CronExpressionParser.parse(expression);
+    cronExpressionParser().parse(expression);
   } catch (error) {
     ctx.addIssue({ code: "custom", message: `invalid cron expression: ${(error as Error).message}` });
   }
