@@ -9,7 +9,9 @@ import { builtInRegistry, renderConfigJsonSchema } from "@content-sync/sync";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const target = path.join(repo, "config", "content-sync.schema.json");
-await writeFile(target, renderConfigJsonSchema(builtInRegistry()));
+const registry = builtInRegistry();
+await registry.loadAll();
+await writeFile(target, renderConfigJsonSchema(registry));
 // Format it the way `npm run lint` expects, so regenerating never leaves a lint failure behind.
 const biome = path.join(repo, "node_modules", ".bin", "biome");
 if (existsSync(biome)) execFileSync(biome, ["format", "--write", target], { stdio: "ignore" });

@@ -3,6 +3,7 @@ export * from "./errors.js";
 export * from "./filesystem/index.js";
 export * from "./toolkit/index.js";
 export * from "./registry.js";
+export { builtInConnectors } from "./built-in-connectors.js";
 export * from "./transforms/index.js";
 export * from "./wordpress/index.js";
 export * from "./strapi/index.js";

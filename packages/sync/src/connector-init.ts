@@ -1,10 +1,5 @@
-import {
-  type ConnectorDefinition,
-  type ConnectorInit,
-  inProcessBudget,
-  type RequestBudget,
-  type RequestRate,
-} from "@content-sync/connectors";
+import { inProcessBudget, type RequestBudget, type RequestRate } from "@content-sync/connectors/budget";
+import type { ConnectorDefinition, ConnectorInit } from "@content-sync/connectors/core";
 import type { Logger } from "pino";
 import type { SourceConfig } from "./config/types.js";
 

@@ -1,32 +1,10 @@
-import {
-  ConnectorRegistry,
-  contentfulConnector,
-  filesystemConnector,
-  ghostConnector,
-  strapiConnector,
-  wordpressConnector,
-  confluenceConnector,
-  webdavConnector,
-  s3Connector,
-  googleDriveConnector,
-  mediawikiConnector,
-  notionConnector,
-  graphConnector,
-} from "@content-sync/connectors";
+import { builtInConnectors, ConnectorRegistry } from "@content-sync/connectors/core";
 
-/** The connector types this build knows, by their config `type`. */
+/**
+ * The connector types this build knows, by their config `type`. Each is imported only when loaded:
+ * `loadConfig` loads the types its config names, `loadAll()` loads every one (the JSON Schema).
+ * Every registry built here shares the loads, so a second call knows what the first one loaded.
+ */
 export function builtInRegistry(): ConnectorRegistry {
-  return new ConnectorRegistry()
-    .register(filesystemConnector)
-    .register(wordpressConnector)
-    .register(contentfulConnector)
-    .register(ghostConnector)
-    .register(strapiConnector)
-    .register(confluenceConnector)
-    .register(webdavConnector)
-    .register(s3Connector)
-    .register(googleDriveConnector)
-    .register(mediawikiConnector)
-    .register(notionConnector)
-    .register(graphConnector);
+  return new ConnectorRegistry(builtInConnectors);
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ConfigError } from "../src/index.js";
 import {
@@ -14,6 +14,8 @@ import {
 } from "../src/index.js";
 
 const registry = builtInRegistry();
+// parseConfig is synchronous: the connectors these configs name (and the JSON Schema: all) are loaded first.
+beforeAll(() => registry.loadAll());
 const repo = path.resolve(import.meta.dirname, "../../..");
 /** `${NAME}` as written in a config (built, so it never reads as a template placeholder by mistake). */
 const ref = (name: string) => `$${"{"}${name}}`;

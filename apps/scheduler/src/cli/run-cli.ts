@@ -1,4 +1,4 @@
-import { takeLogLevel } from "./cli-logger.js";
+import { takeLogLevel } from "./log-level.js";
 import type { CliContext, CommandEntry } from "./command.js";
 import { EXIT, isUsageError } from "./command.js";
 import { commands as builtInCommands, movedCommands } from "./commands/index.js";

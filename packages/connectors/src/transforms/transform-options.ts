@@ -1,8 +1,6 @@
 import { select } from "cheerio-select";
-import { type Element, isTag } from "domhandler";
+import { Document, Element, isTag } from "domhandler";
 import { z } from "zod";
-import { findFirst } from "./clean-html.js";
-import { parseHtmlDocument } from "./html-document.js";
 
 /** Default cap on the output HTML: 1 MB of UTF-8. Real articles stay far below; above it is usually an
  * export or data dump that would only dilute Fin's answers. */
@@ -73,15 +71,31 @@ let probe: Element | undefined;
  * selector engine the cleaning uses is run once on a tiny document and must not throw.
  */
 function isValidSelector(selector: string): boolean {
-  if (probe === undefined) {
-    const body = findFirst(parseHtmlDocument("<p></p>"), (element) => element.name === "body");
-    if (body === undefined) throw new Error("the HTML parser produced no <body>");
-    probe = body;
-  }
+  probe ??= probeBody();
   try {
     select(selector, probe.children.filter(isTag), { context: [probe], xmlMode: false });
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * The `<body>` of what the HTML parser makes of `<p></p>` (document, html, head, body, p, linked both
+ * ways), built by hand: the config loader then needs the selector engine only, not the parser and
+ * the clean-up it would import.
+ */
+function probeBody(): Element {
+  const link = <T extends Element | Document>(parent: T, children: Element[]): T => {
+    parent.children = children;
+    children.forEach((child, index) => {
+      child.parent = parent;
+      child.prev = children[index - 1] ?? null;
+      child.next = children[index + 1] ?? null;
+    });
+    return parent;
+  };
+  const body = link(new Element("body", {}), [new Element("p", {})]);
+  link(new Document([]), [link(new Element("html", {}), [new Element("head", {}), body])]);
+  return body;
 }

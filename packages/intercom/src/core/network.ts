@@ -1,6 +1,19 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { rootCertificates } from "node:tls";
-import { type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from "undici";
+import type { Dispatcher } from "undici";
+
+type Undici = typeof import("undici");
+let undici: Undici | undefined;
+/**
+ * undici (about a hundred modules) is required on the first dispatcher, not imported with the
+ * client: most processes send through plain node:http(s) and never need it (`needsNetworkAgent`).
+ * It is CommonJS, so `require` keeps `networkDispatcher` and `networkFetch` synchronous.
+ */
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)("undici") as Undici;
+  return undici;
+}
 
 /**
  * How outbound HTTP leaves the process on a company network. Node 20's global fetch ignores proxy
@@ -75,7 +88,7 @@ export function networkDispatcher(options: NetworkOptions = {}): Dispatcher {
   ];
   const tls = extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {};
   // Empty strings (not undefined) stop undici from falling back to process.env on its own.
-  const dispatcher = new EnvHttpProxyAgent({
+  const dispatcher = new (loadUndici().EnvHttpProxyAgent)({
     httpProxy: settings.httpProxy,
     httpsProxy: settings.httpsProxy,
     noProxy: settings.noProxy,
@@ -90,6 +103,7 @@ export function networkDispatcher(options: NetworkOptions = {}): Dispatcher {
 /** A `fetch` that goes through `networkDispatcher(options)` (undici's own fetch, which takes one). */
 export function networkFetch(options: NetworkOptions = {}): typeof fetch {
   const dispatcher = networkDispatcher(options);
+  const undiciFetch = loadUndici().fetch;
   return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], {
       ...(init as Parameters<typeof undiciFetch>[1]),

@@ -1,4 +1,4 @@
-import { configureConversionPool } from "@content-sync/connectors";
+import { configureConversionPool } from "@content-sync/connectors/core";
 import type { ContentSyncConfig } from "./types.js";
 
 /** Applies the config's `conversion` block to this process's conversion threads (CLI runs and workers). */

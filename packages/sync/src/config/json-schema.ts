@@ -1,4 +1,4 @@
-import type { ConnectorRegistry } from "@content-sync/connectors";
+import type { ConnectorRegistry } from "@content-sync/connectors/core";
 import { z } from "zod";
 import { buildConfigSchema } from "./schema.js";
 
@@ -19,8 +19,16 @@ const ZOD_ONLY_FORMATS = new Set(["starts_with", "ends_with", "includes"]);
  * Valid under ajv's strict mode (draft 2020-12), and a source is discriminated by `type`: a wrong
  * type is one error (`type` must be one of the connector types), and a right one is checked against
  * its connector's options only, instead of a `oneOf` listing every branch's failures.
+ *
+ * Every connector's options are in it, so the registry must have them all: `await registry.loadAll()`.
  */
 export function configJsonSchema(registry: ConnectorRegistry): JsonObject {
+  const unloaded = registry.types().filter((type) => !registry.isLoaded(type));
+  if (unloaded.length > 0) {
+    throw new Error(
+      `configJsonSchema needs every connector's options schema; not loaded: ${unloaded.join(", ")} (await registry.loadAll() first)`,
+    );
+  }
   const schema = z.toJSONSchema(buildConfigSchema(registry), {
     io: "input",
     unrepresentable: "any",

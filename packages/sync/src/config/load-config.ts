@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { ConnectorRegistry } from "@content-sync/connectors";
-import { transformOptionsSchema } from "@content-sync/connectors";
+import type { ConnectorRegistry } from "@content-sync/connectors/core";
+import { transformOptionsSchema } from "@content-sync/connectors/core";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { ConfigIssue } from "./config-error.js";
@@ -39,11 +39,53 @@ export async function loadConfig(file: string, options: LoadConfigOptions): Prom
       cause: error,
     });
   }
-  return parseConfig(text, file, options);
+  const document = readDocument(text, file, options);
+  // Import the connectors this config names (and only those) so their schemas validate `options`.
+  await Promise.all(namedSourceTypes(document.interpolated).map((type) => options.registry.load(type)));
+  return validateDocument(document, file, options);
 }
 
-/** Same as loadConfig for text already in memory; `file` is only used in messages. */
+/**
+ * Same as loadConfig for text already in memory; `file` is only used in messages. Synchronous, so
+ * the registry must already hold the types the text names: eager definitions, or lazy ones loaded
+ * with `registry.load` / `loadAll` (loadConfig does that itself).
+ */
 export function parseConfig(text: string, file: string, options: LoadConfigOptions): ContentSyncConfig {
+  const document = readDocument(text, file, options);
+  for (const type of namedSourceTypes(document.interpolated)) {
+    if (options.registry.has(type) && !options.registry.isLoaded(type)) {
+      throw new Error(
+        `parseConfig: connector type "${type}" is not loaded; await registry.load("${type}") first, or use loadConfig`,
+      );
+    }
+  }
+  return validateDocument(document, file, options);
+}
+
+/** The `type` strings of `sources[]`, deduplicated; anything else is left to the schema to report. */
+function namedSourceTypes(interpolated: unknown): string[] {
+  const sources = (interpolated as { sources?: unknown } | null)?.sources;
+  if (!Array.isArray(sources)) return [];
+  const types = sources
+    .map((source) => (source as { type?: unknown } | null)?.type)
+    .filter((type): type is string => typeof type === "string");
+  return [...new Set(types)];
+}
+
+type Locate = (
+  issuePath: readonly PropertyKey[],
+  unknownKey?: string,
+) => Pick<ConfigIssue, "line" | "column">;
+
+/** The YAML read and `${VAR}`s interpolated: what validation starts from. */
+interface ConfigDocument {
+  interpolated: unknown;
+  /** Problems found so far (unset environment variables), located in the file. */
+  issues: ConfigIssue[];
+  locate: Locate;
+}
+
+function readDocument(text: string, file: string, options: LoadConfigOptions): ConfigDocument {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -60,10 +102,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       }),
     );
   }
-  const locate = (
-    issuePath: readonly PropertyKey[],
-    unknownKey?: string,
-  ): Pick<ConfigIssue, "line" | "column"> => {
+  const locate: Locate = (issuePath, unknownKey) => {
     if (unknownKey !== undefined) {
       // Point at the misspelt key itself rather than at its value or the enclosing object.
       const parent = document.getIn(issuePath as unknown[], true);
@@ -91,7 +130,14 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const issues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(document.toJS() ?? {}, options.env ?? process.env, issues);
   for (const issue of issues) Object.assign(issue, locate(pathFromText(issue.path)));
+  return { interpolated, issues, locate };
+}
 
+function validateDocument(
+  { interpolated, issues, locate }: ConfigDocument,
+  file: string,
+  options: LoadConfigOptions,
+): ContentSyncConfig {
   const result = buildConfigSchema(options.registry).safeParse(interpolated);
   if (!result.success) issues.push(...result.error.issues.flatMap((issue) => toConfigIssues(issue, locate)));
   if (issues.length > 0 || !result.success) throw new ConfigError(file, issues);
@@ -188,10 +234,7 @@ function resolveConfig(config: RawConfig, raw: RawInput, cwd: string, file: stri
   };
 }
 
-function toConfigIssues(
-  issue: z.core.$ZodIssue,
-  locate: (path: readonly PropertyKey[], unknownKey?: string) => Pick<ConfigIssue, "line" | "column">,
-): ConfigIssue[] {
+function toConfigIssues(issue: z.core.$ZodIssue, locate: Locate): ConfigIssue[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => {
       const keyPath = [...issue.path, key];

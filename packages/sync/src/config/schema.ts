@@ -1,8 +1,19 @@
-import type { ConnectorRegistry } from "@content-sync/connectors";
-import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors";
-import { CronExpressionParser } from "cron-parser";
+import type { ConnectorRegistry } from "@content-sync/connectors/core";
+import { requestRateSchema, transformOptionsSchema } from "@content-sync/connectors/core";
+import { createRequire } from "node:module";
 import { z } from "zod";
 import { DURATION_PATTERN } from "./duration.js";
+
+type CronParser = typeof import("cron-parser");
+let cronParser: CronParser | undefined;
+/**
+ * cron-parser (with luxon) is required by the first cron schedule validated, not with the schema:
+ * most commands read configs without one. It is CommonJS, so the refinement stays synchronous.
+ */
+function cronExpressionParser(): CronParser["CronExpressionParser"] {
+  cronParser ??= createRequire(import.meta.url)("cron-parser") as CronParser;
+  return cronParser.CronExpressionParser;
+}
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -23,7 +34,7 @@ const timezone = z
 
 const cron = z.string().superRefine((expression, ctx) => {
   try {
-    CronExpressionParser.parse(expression);
+    cronExpressionParser().parse(expression);
   } catch (error) {
     ctx.addIssue({ code: "custom", message: `invalid cron expression: ${(error as Error).message}` });
   }
@@ -286,15 +297,25 @@ const defaultsSchema = z
   })
   .describe("Values every source inherits unless it sets its own.");
 
-/** Builds a source schema per registered connector type, discriminated by `type`. */
+/**
+ * Builds a source schema per registered connector type, discriminated by `type`, so an unknown type
+ * is answered with every known one. A type that is not loaded yet gets its options schema only when
+ * a source of that type is validated (`z.lazy`): `loadConfig` loads the types a config names first,
+ * so the others are never imported, and a caller that skipped loading gets the registry's error
+ * saying so instead of a silently unvalidated `options`.
+ */
 function sourceSchemaFor(registry: ConnectorRegistry) {
   const variants = registry.types().map((type) => {
-    const definition = registry.get(type);
-    if (!definition) throw new Error(`connector type "${type}" vanished from the registry`);
+    const optionsOf = () => {
+      const definition = registry.get(type);
+      if (!definition) throw new Error(`connector type "${type}" vanished from the registry`);
+      return definition.optionsSchema;
+    };
+    const options = registry.isLoaded(type) ? optionsOf() : z.lazy(optionsOf);
     return z.strictObject({
       ...sourceCommon,
       type: z.literal(type).describe("Connector type."),
-      options: definition.optionsSchema.describe(`Options of the ${type} connector.`),
+      options: options.describe(`Options of the ${type} connector.`),
     });
   });
   const [first, ...rest] = variants;

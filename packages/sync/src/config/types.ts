@@ -1,4 +1,4 @@
-import type { RequestRate, transformOptionsSchema } from "@content-sync/connectors";
+import type { RequestRate, transformOptionsSchema } from "@content-sync/connectors/core";
 import type { z } from "zod";
 
 export type TransformOptions = z.output<typeof transformOptionsSchema>;

@@ -1,5 +1,4 @@
-import type { DocumentMetadata, ListedDocument } from "@content-sync/connectors";
-import { toCleanHtml } from "@content-sync/connectors";
+import type { DocumentMetadata, ListedDocument } from "@content-sync/connectors/core";
 import { isIntercomAuthError } from "@content-sync/intercom";
 import type { Logger } from "pino";
 import type { Availability, SourceConfig } from "../config/types.js";
@@ -10,6 +9,17 @@ import { forgetContentImportSource, isUnknownContentImportSource } from "./conte
 import type { SyncClient } from "./intercom-api.js";
 import { buildPayload, payloadHash, sha256 } from "./payload.js";
 import { describeSecrets, findSecrets } from "./secret-scan.js";
+
+type Transforms = typeof import("@content-sync/connectors/transforms");
+let transforms: Promise<Transforms> | undefined;
+/**
+ * The content transforms (Markdown, the HTML clean-up) are imported with the first body that needs
+ * converting: a run in which nothing changed lists versions only and never loads them.
+ */
+const loadTransforms = (): Promise<Transforms> => {
+  transforms ??= import("@content-sync/connectors/transforms");
+  return transforms;
+};
 
 /** Everything applyDocument needs about the run; build it once per run (or per batch job). */
 export interface DocumentContext {
@@ -74,6 +84,7 @@ export async function applyDocument(
     if (guard.refusal) return failed(externalId, guard.refusal.reason);
     for (const warning of guard.warnings) ctx.logger.warn({ externalId }, warning);
 
+    const { toCleanHtml } = await loadTransforms();
     const clean = await toCleanHtml(
       {
         body: fetched.body,

@@ -1,4 +1,4 @@
-import type { DocumentBody } from "@content-sync/connectors";
+import type { DocumentBody } from "@content-sync/connectors/core";
 
 /** A body that must not become a page, and why (shown to people; never contains the content). */
 export interface ContentRefusal {

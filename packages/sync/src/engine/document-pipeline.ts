@@ -1,4 +1,4 @@
-import type { ListedDocument } from "@content-sync/connectors";
+import type { ListedDocument } from "@content-sync/connectors/core";
 import pLimit from "p-limit";
 import type { PageRecord } from "../state/state-store.js";
 import type { DocumentContext, DocumentOutcome } from "./apply-document.js";

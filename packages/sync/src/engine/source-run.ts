@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import type { Connector, ListContext, SourceEvent } from "@content-sync/connectors";
-import { isConnectorError } from "@content-sync/connectors";
+import type { Connector, ListContext, SourceEvent } from "@content-sync/connectors/core";
+import { isConnectorError } from "@content-sync/connectors/core";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { SourceConfig } from "../config/types.js";

@@ -1,4 +1,4 @@
-import type { DocumentMetadata } from "@content-sync/connectors";
+import type { DocumentMetadata } from "@content-sync/connectors/core";
 import picomatch from "picomatch";
 import type { Availability, RuleMatcher, RulesConfig } from "../config/types.js";
 

@@ -3,7 +3,6 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { RateLimiter } from "@content-sync/intercom";
 import { IntercomClient, REGION_BASE_URLS } from "@content-sync/intercom";
-import { startSandbox } from "@content-sync/intercom/sandbox";
 import type { Logger } from "pino";
 import { pino } from "pino";
 import type { ContentSyncConfig } from "../config/types.js";
@@ -84,6 +83,8 @@ export async function openIntercomTarget(
   await mkdir(path.dirname(dataFile), { recursive: true });
   // A fresh token per process: the embedded sandbox only listens on 127.0.0.1 and lives as long as we do.
   const sandboxToken = `sandbox-${randomBytes(12).toString("hex")}`;
+  // The sandbox server is imported only by runs that target it, never by those that reach Intercom.
+  const { startSandbox } = await import("@content-sync/intercom/sandbox");
   const sandbox = await startSandbox({
     port: 0,
     dataFile,

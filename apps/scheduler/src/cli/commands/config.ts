@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { builtInRegistry, isConfigError, loadConfig } from "@content-sync/sync/inline";
+import { builtInRegistry, isConfigError, loadConfig } from "@content-sync/sync/config";
 import type { CliCommand } from "../command.js";
 import { EXIT, UsageError } from "../command.js";
 import { displayPath, resolveConfigPath } from "../config-path.js";

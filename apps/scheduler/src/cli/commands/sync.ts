@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { ConnectorRegistry } from "@content-sync/connectors/core";
 import type {
   ContentSyncConfig,
   IntercomTarget,
@@ -104,8 +105,10 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
   const logger = createCliLogger(terminal, ctx.env.LOG_LEVEL, request.json ? "info" : "warn");
   const configFile = resolveConfigPath(request.configFlag, ctx);
   let config: ContentSyncConfig;
+  const registry = builtInRegistry();
   try {
-    config = await loadConfig(configFile, { registry: builtInRegistry(), env: ctx.env, cwd: ctx.cwd });
+    // Loads the connectors the config names: the registry then holds their definitions.
+    config = await loadConfig(configFile, { registry, env: ctx.env, cwd: ctx.cwd });
   } catch (error) {
     if (!isConfigError(error)) throw error;
     ctx.stderr.write(`${error.message}\n`);
@@ -131,7 +134,16 @@ export async function runSyncCommand(request: SyncRunRequest, ctx: CliContext): 
   try {
     for (const source of sources) {
       if (ctx.signal.aborted) break;
-      const summary = await syncOneSource(source, { request, ctx, config, target, state, logger, out });
+      const summary = await syncOneSource(source, {
+        request,
+        ctx,
+        config,
+        registry,
+        target,
+        state,
+        logger,
+        out,
+      });
       if (summary === "interrupted") {
         interrupted = true;
         break;
@@ -156,6 +168,7 @@ interface RunDeps {
   request: SyncRunRequest;
   ctx: CliContext;
   config: ContentSyncConfig;
+  registry: ConnectorRegistry;
   target: IntercomTarget;
   state: LmdbStateStore;
   logger: Logger;
@@ -166,8 +179,8 @@ async function syncOneSource(
   source: SourceConfig,
   deps: RunDeps,
 ): Promise<RunSummary | "interrupted" | "superseded"> {
-  const { request, ctx, target, state, logger, out } = deps;
-  const definition = builtInRegistry().get(source.type);
+  const { request, ctx, registry, target, state, logger, out } = deps;
+  const definition = registry.get(source.type);
   if (!definition) throw new Error(`connector type "${source.type}" is not available in this build`);
   const connector = definition.create(
     source.options,
