@@ -32,6 +32,9 @@ interface WorkerLine {
   result?: { created: number; unchanged: number; failed: number; writeCalls: number; processed?: number };
   seconds: number;
   peakRssMb: number;
+  peakHeapUsedMb?: number;
+  endRss?: { anonMb: number; fileMb: number };
+  stateFileMb?: number;
 }
 
 function lastLine(usage: ProcessUsage): WorkerLine | undefined {
@@ -79,6 +82,16 @@ export async function run(): Promise<BenchRow[]> {
             round(rss),
             "MB",
             "< 300, flat",
+          ),
+          row(
+            `full run of ${label(documents)} docs: largest heap used (sampled every 2 s)`,
+            line?.peakHeapUsedMb ?? Number.NaN,
+            "MB",
+          ),
+          row(
+            `full run of ${label(documents)} docs, at its end: anonymous RSS / file-backed RSS (binary + mapped state database of ${line?.stateFileMb ?? "?"} MB)`,
+            line?.endRss?.anonMb ?? Number.NaN,
+            `/ ${line?.endRss?.fileMb ?? "?"} MB`,
           ),
           row(`full run of ${label(documents)} docs: wall (whole process)`, round(usage.wallSeconds, 1), "s"),
           row(

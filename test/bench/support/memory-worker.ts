@@ -5,6 +5,7 @@
  * got, and a last line with the run's counts.
  * Usage: node --conditions=source --import tsx memory-worker.ts <api-url> <token> <documents> <state-file> [revision]
  */
+import { readFile, stat } from "node:fs/promises";
 import { IntercomClient, TokenBucketRateLimiter } from "@content-sync/intercom";
 import { ApiCallCounter, LmdbStateStore, runSync, type SourceConfig } from "@content-sync/sync";
 import { SyntheticConnector } from "./synthetic-connector.js";
@@ -18,11 +19,31 @@ if (!apiUrl || !token || !Number.isInteger(documents) || documents <= 0 || !stat
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Where the memory is now (heap, buffers, and the rest of RSS: mapped files, native allocations). */
+let peakHeapUsedMb = 0;
 const memoryMb = () => {
   const usage = process.memoryUsage();
   const mb = (bytes: number) => Math.round(bytes / 1_048_576);
-  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), heapTotalMb: mb(usage.heapTotal), externalMb: mb(usage.external) };
+  peakHeapUsedMb = Math.max(peakHeapUsedMb, mb(usage.heapUsed));
+  return {
+    rssMb: mb(usage.rss),
+    heapUsedMb: mb(usage.heapUsed),
+    heapTotalMb: mb(usage.heapTotal),
+    externalMb: mb(usage.external),
+  };
 };
+/**
+ * RSS split as Linux accounts it: anonymous memory (heap, buffers, native allocations) and
+ * file-backed pages (the node binary and the state database, which LMDB maps into memory: pages it
+ * has read stay resident, and the kernel reclaims them under pressure). Undefined off Linux.
+ */
+async function rssSplitMb(): Promise<{ anonMb: number; fileMb: number } | undefined> {
+  const status = await readFile("/proc/self/status", "utf8").catch(() => undefined);
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status ?? "")?.[1]);
+  const anon = kb("RssAnon");
+  const file = kb("RssFile");
+  if (!Number.isFinite(anon) || !Number.isFinite(file)) return undefined;
+  return { anonMb: Math.round(anon / 1024), fileMb: Math.round(file / 1024) };
+}
 const apiCalls = new ApiCallCounter();
 // The sink sends no rate-limit headers, so the client would pace itself at its default of a private
 // app's 10,000 calls a minute (≈ 166/s) and the run would measure that pacing, not the engine: a
@@ -71,5 +92,12 @@ await state.close();
 clearInterval(report);
 const { failures, ...counts } = summary;
 process.stdout.write(
-  `${JSON.stringify({ result: { ...counts, failures: failures.slice(0, 3) }, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb() })}\n`,
+  `${JSON.stringify({
+    result: { ...counts, failures: failures.slice(0, 3) },
+    seconds: (performance.now() - started) / 1000,
+    peakRssMb: peakRssMb(),
+    peakHeapUsedMb,
+    endRss: await rssSplitMb(),
+    stateFileMb: Math.round((await stat(stateFile)).size / 1_048_576),
+  })}\n`,
 );

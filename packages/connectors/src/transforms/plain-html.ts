@@ -34,7 +34,7 @@ export function checkPlainHtml(html: string): { document: Document } | { refusal
   // reference may decode to whitespace, and a leading comment goes to the document, not the body.
   // parse5's input stream turns CR LF and lone CR into LF before tokenising (a `&#13;` reference
   // still decodes to CR), and so does this.
-  const source = html.replace(/\r\n?/g, "\n").replace(/^[\t\n\f ]+/, "");
+  const source = (html.includes("\r") ? html.replace(/\r\n?/g, "\n") : html).replace(/^[\t\n\f ]+/, "");
   if (source.startsWith("&")) return { refusal: "starts with a character reference" };
   if (source.startsWith("<!--")) return { refusal: "starts with a comment" };
   const handler = new PlainNestingCheck();
@@ -45,12 +45,17 @@ export function checkPlainHtml(html: string): { document: Document } | { refusal
   // An end tag that matches no open element produces no event in htmlparser2; parse5 ignores most
   // but not all of them (`</body>` moves later comments out of the body): every end tag in the
   // source must be one the check saw close its element.
-  if (handler.endTagsClosed !== (source.match(END_TAG_START)?.length ?? 0))
-    return { refusal: "an end tag that closes nothing" };
+  if (handler.endTagsClosed !== countEndTags(source)) return { refusal: "an end tag that closes nothing" };
   return { document: wrapInDocument(handler.dom.root.children) };
 }
 
-const END_TAG_START = /<\/[a-zA-Z]/g;
+/** `</` occurrences; STRAY_MARKUP has made sure each is followed by a letter (an end tag). */
+function countEndTags(source: string): number {
+  let count = 0;
+  for (let at = source.indexOf("</"); at >= 0; at = source.indexOf("</", at + 2)) count++;
+  return count;
+}
+
 // `<` before a letter opens a tag and before anything else but `/`, `!` and `?` is text in both parsers;
 // `</` before a non-letter, `<!` other than a comment, `<?` and a `<` at the very end are not.
 const STRAY_MARKUP = /<(?:\/(?![a-zA-Z])|!(?!--)|\?|$)/;
@@ -116,7 +121,10 @@ class PlainNestingCheck implements Partial<Handler> {
   private tokens: Parser | undefined;
   private source = "";
   private readonly open: string[] = [];
-  private readonly openCount = new Map<string, number>();
+  private openParagraphs = 0;
+  private openHeadings = 0;
+  private openLinks = 0;
+  private lastAttribs: Record<string, string> = {};
   private afterPre = false;
 
   attach(parser: Parser, source: string): void {
@@ -155,13 +163,10 @@ class PlainNestingCheck implements Partial<Handler> {
     this.tokens?.pause();
   }
 
-  private isOpen(name: string): boolean {
-    return (this.openCount.get(name) ?? 0) > 0;
-  }
-
   onopentag(name: string, attribs: Record<string, string>, isImplied?: boolean): void {
     this.afterPre = false;
     if (this.refused) return;
+    this.lastAttribs = attribs;
     const problem = this.startTagProblem(name, isImplied === true);
     if (problem !== undefined) {
       this.refuse(`<${name}>: ${problem}`);
@@ -171,7 +176,7 @@ class PlainNestingCheck implements Partial<Handler> {
     this.dom.onopentag(name, Object.assign(Object.create(null) as Record<string, string>, attribs));
     if (VOID_ELEMENTS.has(name)) return;
     this.open.push(name);
-    this.openCount.set(name, (this.openCount.get(name) ?? 0) + 1);
+    this.countOpen(name, 1);
     this.afterPre = name === "pre";
   }
 
@@ -181,15 +186,25 @@ class PlainNestingCheck implements Partial<Handler> {
     const tableChildren = parent === undefined ? undefined : TABLE_CONTEXT.get(parent);
     if (isImplied) return "implied by an end tag";
     if (!PLAIN_ELEMENTS.has(name)) return "not a plain element";
-    if (!RAW_START_TAG.test(this.raw())) return "tag syntax is not the plain form";
+    // `<name>` exactly (no attributes, nothing else between the brackets) needs no syntax check.
+    const plainLength =
+      this.tokens !== undefined && this.tokens.endIndex - this.tokens.startIndex === name.length + 1;
+    if (!(plainLength && attribsEmpty(this.lastAttribs)) && !RAW_START_TAG.test(this.raw()))
+      return "tag syntax is not the plain form";
     if (requiredParent !== undefined && (parent === undefined || !requiredParent.has(parent)))
       return `outside ${[...requiredParent].join("/")}`;
     if (tableChildren !== undefined && !tableChildren.has(name)) return `inside <${parent}>`;
-    if (CLOSES_PARAGRAPH.has(name) && this.isOpen("p")) return "would close the open <p>";
-    if (HEADINGS.has(name) && [...HEADINGS].some((heading) => this.isOpen(heading)))
-      return "inside a heading";
-    if (name === "a" && this.isOpen("a")) return "inside a link";
+    if (CLOSES_PARAGRAPH.has(name) && this.openParagraphs > 0) return "would close the open <p>";
+    if (HEADINGS.has(name) && this.openHeadings > 0) return "inside a heading";
+    if (name === "a" && this.openLinks > 0) return "inside a link";
     return undefined;
+  }
+
+  /** Keeps the counts of open `<p>`, headings and links that the start-tag rules consult. */
+  private countOpen(name: string, change: 1 | -1): void {
+    if (name === "p") this.openParagraphs += change;
+    else if (name === "a") this.openLinks += change;
+    else if (HEADINGS.has(name)) this.openHeadings += change;
   }
 
   onclosetag(name: string, isImplied?: boolean): void {
@@ -201,13 +216,16 @@ class PlainNestingCheck implements Partial<Handler> {
       else this.dom.onclosetag();
       return;
     }
-    if (isImplied === true || this.open.at(-1) !== name || !RAW_END_TAG.test(this.raw())) {
+    // `</name>` exactly needs no syntax check.
+    const plainLength =
+      this.tokens !== undefined && this.tokens.endIndex - this.tokens.startIndex === name.length + 2;
+    if (isImplied === true || this.open.at(-1) !== name || (!plainLength && !RAW_END_TAG.test(this.raw()))) {
       this.refuse(`</${name}>: ${isImplied === true ? "implied" : "not the current element's end tag"}`);
       return;
     }
     this.endTagsClosed++;
     this.open.pop();
-    this.openCount.set(name, (this.openCount.get(name) ?? 1) - 1);
+    this.countOpen(name, -1);
     this.dom.onclosetag();
   }
 
@@ -257,6 +275,11 @@ class PlainNestingCheck implements Partial<Handler> {
     if (this.open.length > 0) this.refuse("elements left open");
     this.dom.onend();
   }
+}
+
+function attribsEmpty(attribs: Record<string, string>): boolean {
+  for (const _ in attribs) return false;
+  return true;
 }
 
 function markHtmlNamespace(element: Element): void {
