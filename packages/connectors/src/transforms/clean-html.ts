@@ -399,6 +399,9 @@ function wrapLooseInline(root: Element): void {
 
 type InlineRunItem = Text | "atom";
 
+/** Whitespace that collapsing would change: a tab, newline, CR, form feed, or two spaces in a row. */
+const NEEDS_COLLAPSE = /[\t\n\r\f]| {2}/;
+
 /**
  * Collapses whitespace the way a browser renders it, but in the markup: inside each block, runs of
  * whitespace become one space, and spaces at the start and end of a line (block edges, `<br>`) go.
@@ -413,7 +416,8 @@ function normaliseWhitespace(block: ParentNode): void {
         previousEndsWithSpace = false;
         continue;
       }
-      let data = item.data.replace(/[ \t\n\r\f]+/g, " ");
+      // Most text is already collapsed (one space between words): skip the replace there.
+      let data = NEEDS_COLLAPSE.test(item.data) ? item.data.replace(/[ \t\n\r\f]+/g, " ") : item.data;
       if (previousEndsWithSpace && data.startsWith(" ")) data = data.slice(1);
       if (data !== "") previousEndsWithSpace = data.endsWith(" ");
       item.data = data;
