@@ -20,6 +20,8 @@ if (!apiUrl || !token || !Number.isInteger(documents) || documents <= 0 || !stat
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Where the memory is now (heap, buffers, and the rest of RSS: mapped files, native allocations). */
 let peakHeapUsedMb = 0;
+let peakAnonMb = 0;
+let peakFileMb = 0;
 const memoryMb = () => {
   const usage = process.memoryUsage();
   const mb = (bytes: number) => Math.round(bytes / 1_048_576);
@@ -71,7 +73,12 @@ const source: SourceConfig = {
 };
 let done = 0;
 const started = performance.now();
-const report = setInterval(() => {
+const report = setInterval(async () => {
+  const split = await rssSplitMb();
+  if (split !== undefined) {
+    peakAnonMb = Math.max(peakAnonMb, split.anonMb);
+    peakFileMb = Math.max(peakFileMb, split.fileMb);
+  }
   process.stdout.write(
     `${JSON.stringify({ progress: done, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), ...memoryMb() })}\n`,
   );
@@ -97,7 +104,8 @@ process.stdout.write(
     seconds: (performance.now() - started) / 1000,
     peakRssMb: peakRssMb(),
     peakHeapUsedMb,
-    endRss: await rssSplitMb(),
+    peakAnonMb,
+    peakFileMb,
     stateFileMb: Math.round((await stat(stateFile)).size / 1_048_576),
   })}\n`,
 );
