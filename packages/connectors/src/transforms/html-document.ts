@@ -2,6 +2,7 @@ import type { AnyNode, Document } from "domhandler";
 import { textContent } from "domutils";
 import { parse, parseFragment, serializeOuter } from "parse5";
 import { adapter } from "parse5-htmlparser2-tree-adapter";
+import { serialiseOuter } from "./html-serialiser.js";
 
 /**
  * The HTML toolchain of the transforms, without cheerio's wrapper objects: parse5 (the HTML standard's
@@ -23,8 +24,13 @@ export function parseHtmlFragment(html: string): Document {
 
 const serialiseOptions = { treeAdapter: adapter };
 
-/** The node's outer HTML, as `$.html(node)` renders it. */
+/** The node's outer HTML, as `$.html(node)` renders it (parse5's bytes; see html-serialiser.ts). */
 export function serialiseNode(node: AnyNode): string {
+  return serialiseOuter(node) ?? serializeOuter(node, serialiseOptions);
+}
+
+/** parse5's own serialiser, always: what the quick one is held against. */
+export function serialiseNodeWithParse5(node: AnyNode): string {
   return serializeOuter(node, serialiseOptions);
 }
 
