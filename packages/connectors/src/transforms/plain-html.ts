@@ -37,10 +37,8 @@ export function checkPlainHtml(html: string): { document: Document } | { refusal
   const source = (html.includes("\r") ? html.replace(/\r\n?/g, "\n") : html).replace(/^[\t\n\f ]+/, "");
   if (source.startsWith("&")) return { refusal: "starts with a character reference" };
   if (source.startsWith("<!--")) return { refusal: "starts with a comment" };
-  const handler = new PlainNestingCheck();
-  const parser = new Parser(handler, { decodeEntities: true, recognizeSelfClosing: false });
-  handler.attach(parser, source);
-  parser.end(source);
+  const handler = new PlainNestingCheck(source);
+  new Parser(handler, { decodeEntities: true, recognizeSelfClosing: false }).end(source);
   if (handler.refused) return { refusal: handler.reason };
   // An end tag that matches no open element produces no event in htmlparser2; parse5 ignores most
   // but not all of them (`</body>` moves later comments out of the body): every end tag in the
@@ -119,18 +117,14 @@ class PlainNestingCheck implements Partial<Handler> {
   /** End tags that closed the element they name (the source must hold no other). */
   endTagsClosed = 0;
   private tokens: Parser | undefined;
-  private source = "";
   private readonly open: string[] = [];
   private openParagraphs = 0;
   private openHeadings = 0;
   private openLinks = 0;
-  private lastAttribs: Record<string, string> = {};
   private afterPre = false;
 
-  attach(parser: Parser, source: string): void {
-    this.tokens = parser;
-    this.source = source;
-  }
+  /** `source`: the text the parser is given, which the raw-syntax checks read tokens from. */
+  constructor(private readonly source: string) {}
 
   /** The source text of the current token (tag, comment), from the parser's indices. */
   private raw(): string {
@@ -138,7 +132,13 @@ class PlainNestingCheck implements Partial<Handler> {
     return this.source.slice(this.tokens.startIndex, this.tokens.endIndex + 1);
   }
 
+  /** Length of the current token in the source. */
+  private tokenLength(): number {
+    return this.tokens === undefined ? -1 : this.tokens.endIndex - this.tokens.startIndex + 1;
+  }
+
   onparserinit(parser: Parser): void {
+    this.tokens = parser;
     this.dom.onparserinit(parser);
   }
 
@@ -166,8 +166,7 @@ class PlainNestingCheck implements Partial<Handler> {
   onopentag(name: string, attribs: Record<string, string>, isImplied?: boolean): void {
     this.afterPre = false;
     if (this.refused) return;
-    this.lastAttribs = attribs;
-    const problem = this.startTagProblem(name, isImplied === true);
+    const problem = this.startTagProblem(name, attribs, isImplied === true);
     if (problem !== undefined) {
       this.refuse(`<${name}>: ${problem}`);
       return;
@@ -180,17 +179,19 @@ class PlainNestingCheck implements Partial<Handler> {
     this.afterPre = name === "pre";
   }
 
-  private startTagProblem(name: string, isImplied: boolean): string | undefined {
+  private startTagProblem(
+    name: string,
+    attribs: Record<string, string>,
+    isImplied: boolean,
+  ): string | undefined {
     const parent = this.open.at(-1);
     const requiredParent = REQUIRED_PARENT.get(name);
     const tableChildren = parent === undefined ? undefined : TABLE_CONTEXT.get(parent);
     if (isImplied) return "implied by an end tag";
     if (!PLAIN_ELEMENTS.has(name)) return "not a plain element";
     // `<name>` exactly (no attributes, nothing else between the brackets) needs no syntax check.
-    const plainLength =
-      this.tokens !== undefined && this.tokens.endIndex - this.tokens.startIndex === name.length + 1;
-    if (!(plainLength && attribsEmpty(this.lastAttribs)) && !RAW_START_TAG.test(this.raw()))
-      return "tag syntax is not the plain form";
+    const bare = this.tokenLength() === name.length + 2 && attribsEmpty(attribs);
+    if (!bare && !RAW_START_TAG.test(this.raw())) return "tag syntax is not the plain form";
     if (requiredParent !== undefined && (parent === undefined || !requiredParent.has(parent)))
       return `outside ${[...requiredParent].join("/")}`;
     if (tableChildren !== undefined && !tableChildren.has(name)) return `inside <${parent}>`;
@@ -217,9 +218,8 @@ class PlainNestingCheck implements Partial<Handler> {
       return;
     }
     // `</name>` exactly needs no syntax check.
-    const plainLength =
-      this.tokens !== undefined && this.tokens.endIndex - this.tokens.startIndex === name.length + 2;
-    if (isImplied === true || this.open.at(-1) !== name || (!plainLength && !RAW_END_TAG.test(this.raw()))) {
+    const bare = this.tokenLength() === name.length + 3;
+    if (isImplied === true || this.open.at(-1) !== name || (!bare && !RAW_END_TAG.test(this.raw()))) {
       this.refuse(`</${name}>: ${isImplied === true ? "implied" : "not the current element's end tag"}`);
       return;
     }

@@ -6,6 +6,7 @@ export {
   isSandboxDataFileError,
 } from "./errors.js";
 export { DEFAULT_SANDBOX_TOKEN } from "./sandbox-options.js";
+export { seededRandom } from "./faults.js";
 export { RATE_LIMIT_WINDOW_MS } from "./rate-limiter.js";
 export { startSandbox } from "./server.js";
 export type { SandboxSnapshot } from "./store.js";
