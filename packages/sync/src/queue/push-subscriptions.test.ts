@@ -24,7 +24,7 @@ class Provider {
   handler(): NonNullable<Connector["push"]> {
     return {
       create: async ({ notificationUrl, clientState }) => this.issue(notificationUrl, clientState),
-      renew: async (subscription, { notificationUrl, clientState }) => {
+      renew: async (subscription) => {
         if (this.refuse) throw new Error("403 from the product: subscription quota exceeded");
         const current = this.live.get(subscription.id);
         if (!current || current.expiresAt <= this.now()) throw new Error("404: subscription expired");

@@ -22,6 +22,27 @@ describeStateStoreContract("LmdbStateStore", async () => {
   };
 });
 
+// The same contract with the environment reopened after every five records touched: nearly every operation, and
+// each iteration that the caller interleaves with writes, meets a reopening under way.
+describeStateStoreContract("LmdbStateStore reopening its environment after every touch", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "cs-lmdb-"));
+  let now = 1_000_000;
+  const store = await LmdbStateStore.open(path.join(dir, "state.lmdb"), {
+    clock: () => now,
+    reopenAfterTouches: 5,
+  });
+  return {
+    store,
+    advance: async (ms) => {
+      now += ms;
+    },
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe("LmdbStateStore on disk", () => {
   let dir: string;
   beforeEach(async () => {
@@ -42,6 +63,43 @@ describe("LmdbStateStore on disk", () => {
     expect((await second.getPages("a", ["x.md"])).get("x.md")?.pageId).toBe("1");
     expect(await second.getSource("a")).toMatchObject({ cursor: "cursor-1", generation: run.generation });
     await second.close();
+  });
+
+  it("reopens its environment as records are touched, losing nothing written meanwhile", async () => {
+    const file = path.join(dir, "state.lmdb");
+    const store = await LmdbStateStore.open(file, { reopenAfterTouches: 100 });
+    const page = (index: number) => ({ pageId: String(index), contentHash: "h", version: "v", syncedAt: 1 });
+    // Another store on the same file in the same process shares LMDB's environment: while it is
+    // open, the first does not reopen (closing the shared environment would stall the other).
+    const neighbour = await LmdbStateStore.open(file);
+    await Promise.all(
+      Array.from({ length: 300 }, (_, index) => store.putPage("c", `doc-${index}`, page(index))),
+    );
+    expect(store.environmentOpens).toBe(1);
+    await neighbour.putPage("c", "neighbour", page(0));
+    await neighbour.close();
+    const fence = await store.beginRun("a", { runId: "r", mode: "full" });
+    const ids = Array.from({ length: 2_000 }, (_, index) => `doc-${index}`);
+    await Promise.all(
+      ids.map(async (id, index) => {
+        await store.markSeen(fence, [id]);
+        await store.putPage("a", id, page(index));
+      }),
+    );
+    expect(store.environmentOpens).toBeGreaterThan(10);
+    expect((await store.seenAmong(fence, ids)).size).toBe(2_000);
+    await store.close();
+    const reopened = await LmdbStateStore.open(file);
+    expect(await reopened.countPages("a")).toBe(2_000);
+    expect(await reopened.countPages("c")).toBe(301);
+    expect((await reopened.getPages("a", ["doc-1999"])).get("doc-1999")?.pageId).toBe("1999");
+    await reopened.close();
+  });
+
+  it("refuses a reopening limit that is not a positive integer", async () => {
+    await expect(LmdbStateStore.open(path.join(dir, "s.lmdb"), { reopenAfterTouches: 0 })).rejects.toThrow(
+      /reopenAfterTouches must be a positive integer, got 0/,
+    );
   });
 
   it("imports a legacy JSON state file once and renames it", async () => {

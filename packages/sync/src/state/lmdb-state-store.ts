@@ -29,11 +29,28 @@ const itemKey = (kind: string, sourceId: string, id: string): Key => [kind, sour
 /** The deletion log keeps what the rolling limit can look at, and a little more. */
 const DELETION_LOG_RETENTION_MS = 31 * 86_400_000;
 
+/**
+ * Records read or written between two reopenings of the environment. LMDB reads through a memory map,
+ * and every page a lookup or a write's search touches stays mapped into the process (its RSS) until
+ * the map goes away: a full run over a million-page state would end up holding the whole file. Closing
+ * and reopening the environment now and then drops those pages; the kernel still caches them, so the
+ * next touch is a minor fault, not a disk read. A reopening waits for the queued writes to commit
+ * (about 10 ms, operations wait meanwhile); at 50,000 touches a run's records, which it mostly reads
+ * in key order, keep the mapped part of the file to a few megabytes (the memory bench's rows).
+ */
+const DEFAULT_REOPEN_AFTER_TOUCHES = 50_000;
+
 export interface LmdbStateStoreOptions {
   /** A JSON state file of an earlier version to import on first open (then renamed `*.migrated`). */
   legacyJsonFile?: string;
   /** Clock; default Date.now. */
   clock?: () => number;
+  /** Records touched before the environment is reopened to unmap them; default 50,000. */
+  reopenAfterTouches?: number;
+}
+
+function openDatabase(file: string): RootDatabase<unknown, Key> {
+  return open<unknown, Key>({ path: file, noSubdir: true, compression: false });
 }
 
 /**
@@ -43,21 +60,46 @@ export interface LmdbStateStoreOptions {
  * cannot both commit a cursor for one source. Reads are synchronous memory-mapped lookups.
  */
 export class LmdbStateStore implements StateStore {
+  /**
+   * Stores open per file in this process. LMDB shares one environment among them, and closing it
+   * under another store's queued writes stalls both, so a store reopens only while it is alone.
+   */
+  private static readonly openInProcess = new Map<string, number>();
   private deletionSeq = 0;
+  private closed = false;
+  private touches = 0;
+  /**
+   * Set while the environment is being reopened. Every operation checks it synchronously right before
+   * using `db` (`while (this.reopening) await this.reopening;`): any await between that check and the
+   * use would let a reopening start in between and close the environment under the operation.
+   */
+  private reopening: Promise<void> | undefined;
+  private opens = 1;
 
   private constructor(
     readonly file: string,
-    private readonly db: RootDatabase<unknown, Key>,
+    private db: RootDatabase<unknown, Key>,
     private readonly clock: () => number,
+    private readonly reopenAfterTouches: number,
   ) {}
 
   /** Opens (creating) the database; imports a legacy JSON state file the first time. */
   static async open(file: string, options: LmdbStateStoreOptions = {}): Promise<LmdbStateStore> {
+    const reopenAfter = options.reopenAfterTouches ?? DEFAULT_REOPEN_AFTER_TOUCHES;
+    if (!Number.isInteger(reopenAfter) || reopenAfter < 1) {
+      throw new RangeError(`reopenAfterTouches must be a positive integer, got ${reopenAfter}`);
+    }
     await mkdir(path.dirname(file), { recursive: true });
-    const db = open<unknown, Key>({ path: file, noSubdir: true, compression: false });
-    const store = new LmdbStateStore(file, db, options.clock ?? Date.now);
+    const store = new LmdbStateStore(file, openDatabase(file), options.clock ?? Date.now, reopenAfter);
+    const key = path.resolve(file);
+    LmdbStateStore.openInProcess.set(key, (LmdbStateStore.openInProcess.get(key) ?? 0) + 1);
     if (options.legacyJsonFile) await migrateStateFile(options.legacyJsonFile, store.importer());
     return store;
+  }
+
+  /** How many times this store has opened its environment (1 + the reopenings). */
+  get environmentOpens(): number {
+    return this.opens;
   }
 
   async now(): Promise<number> {
@@ -65,10 +107,12 @@ export class LmdbStateStore implements StateStore {
   }
 
   async getSource(sourceId: string): Promise<SourceRecord> {
+    while (this.reopening) await this.reopening;
     return { ...((this.db.get(sourceKey(sourceId)) as SourceRecord | undefined) ?? {}) };
   }
 
   async updateSource(sourceId: string, patch: SourcePatch): Promise<void> {
+    while (this.reopening) await this.reopening;
     this.db.transactionSync(() => {
       const merged: Record<string, unknown> = { ...this.sourceRecord(sourceId) };
       for (const [key, value] of Object.entries(patch)) {
@@ -80,6 +124,7 @@ export class LmdbStateStore implements StateStore {
   }
 
   async beginRun(sourceId: string, options: BeginRunOptions): Promise<RunFence & { resumed: boolean }> {
+    while (this.reopening) await this.reopening;
     return this.db.transactionSync(() => {
       const record = this.sourceRecord(sourceId);
       const checkpoint = record.checkpoint;
@@ -108,6 +153,7 @@ export class LmdbStateStore implements StateStore {
   }
 
   async commitCursor(fence: RunFence, cursor: string): Promise<boolean> {
+    while (this.reopening) await this.reopening;
     return this.db.transactionSync(() => {
       const record = this.sourceRecord(fence.sourceId);
       if (record.generation !== fence.generation) return false;
@@ -117,10 +163,12 @@ export class LmdbStateStore implements StateStore {
   }
 
   async isCurrent(fence: RunFence): Promise<boolean> {
+    while (this.reopening) await this.reopening;
     return this.sourceRecord(fence.sourceId).generation === fence.generation;
   }
 
   async finishRun(fence: RunFence, options: { fullListingCompleted?: boolean } = {}): Promise<boolean> {
+    while (this.reopening) await this.reopening;
     return this.db.transactionSync(() => {
       const { checkpoint: _checkpoint, ...record } = this.sourceRecord(fence.sourceId);
       if (record.generation !== fence.generation) return false;
@@ -131,23 +179,31 @@ export class LmdbStateStore implements StateStore {
   }
 
   async getPages(sourceId: string, externalIds: readonly string[]): Promise<Map<string, PageRecord>> {
+    while (this.reopening) await this.reopening;
     const found = new Map<string, PageRecord>();
     for (const id of externalIds) {
       const record = this.db.get(itemKey("p", sourceId, id)) as PageRecord | undefined;
       if (record) found.set(id, { ...record });
     }
+    this.touched(externalIds.length);
     return found;
   }
 
   async putPage(sourceId: string, externalId: string, record: PageRecord): Promise<void> {
-    await this.db.put(itemKey("p", sourceId, externalId), { ...record });
+    while (this.reopening) await this.reopening;
+    const written = this.db.put(itemKey("p", sourceId, externalId), { ...record });
+    this.touched(1);
+    await written;
   }
 
   async deletePage(sourceId: string, externalId: string): Promise<void> {
-    await this.db.batch(() => {
+    while (this.reopening) await this.reopening;
+    const written = this.db.batch(() => {
       this.db.remove(itemKey("p", sourceId, externalId));
       this.db.remove(itemKey("m", sourceId, externalId));
     });
+    this.touched(2);
+    await written;
   }
 
   async *listPages(sourceId: string): AsyncIterable<StoredPage> {
@@ -155,10 +211,12 @@ export class LmdbStateStore implements StateStore {
   }
 
   async countPages(sourceId: string): Promise<number> {
+    while (this.reopening) await this.reopening;
     return this.countPrefix(["p", sourceId]);
   }
 
   async markSeen(fence: RunFence, externalIds: readonly string[]): Promise<string[]> {
+    while (this.reopening) await this.reopening;
     if (externalIds.length === 0) return [];
     const again: string[] = [];
     const fresh: string[] = [];
@@ -168,28 +226,34 @@ export class LmdbStateStore implements StateStore {
         again.push(id);
       else fresh.push(id);
     }
-    await this.db.batch(() => {
+    const written = this.db.batch(() => {
       for (const id of fresh) this.db.put(itemKey("m", fence.sourceId, id), fence.generation);
     });
+    this.touched(externalIds.length + fresh.length);
+    await written;
     return again;
   }
 
   async seenAmong(fence: RunFence, externalIds: readonly string[]): Promise<Set<string>> {
-    return new Set(
+    while (this.reopening) await this.reopening;
+    const seen = new Set(
       externalIds.filter((id) => this.db.get(itemKey("m", fence.sourceId, id)) === fence.generation),
     );
+    this.touched(externalIds.length);
+    return seen;
   }
 
   async *sweepCandidates(fence: RunFence): AsyncIterable<StoredPage> {
-    yield* this.scanPages(
-      fence.sourceId,
-      (id, record) =>
-        record.syncedAt < fence.startedAt &&
-        this.db.get(itemKey("m", fence.sourceId, id)) !== fence.generation,
-    );
+    yield* this.scanPages(fence.sourceId, (id, record) => {
+      if (record.syncedAt >= fence.startedAt) return false;
+      const seen = this.db.get(itemKey("m", fence.sourceId, id)) === fence.generation;
+      this.touched(1);
+      return !seen;
+    });
   }
 
   async getFailures(sourceId: string, keys: readonly string[]): Promise<Map<string, FailureRecord>> {
+    while (this.reopening) await this.reopening;
     const found = new Map<string, FailureRecord>();
     for (const key of keys) {
       const record = this.db.get(itemKey("f", sourceId, key)) as FailureRecord | undefined;
@@ -203,6 +267,7 @@ export class LmdbStateStore implements StateStore {
     failure: FailureReport,
     retryAfterMs: (attempts: number) => number,
   ): Promise<FailureRecord> {
+    while (this.reopening) await this.reopening;
     return this.db.transactionSync(() => {
       const key = itemKey("f", sourceId, failure.key);
       const previous = this.db.get(key) as FailureRecord | undefined;
@@ -213,6 +278,7 @@ export class LmdbStateStore implements StateStore {
   }
 
   async clearFailures(sourceId: string, keys: readonly string[]): Promise<void> {
+    while (this.reopening) await this.reopening;
     if (keys.length === 0) return;
     await this.db.batch(() => {
       for (const key of keys) this.db.remove(itemKey("f", sourceId, key));
@@ -220,17 +286,19 @@ export class LmdbStateStore implements StateStore {
   }
 
   async *listFailures(sourceId: string, options: { dueBy?: number } = {}): AsyncIterable<FailureRecord> {
-    for (const [, value] of this.prefixChunks(["f", sourceId])) {
+    for await (const [, value] of this.scanChunks(["f", sourceId])) {
       const record = value as FailureRecord;
       if (options.dueBy === undefined || record.nextRetryAt <= options.dueBy) yield { ...record };
     }
   }
 
   async countFailures(sourceId: string): Promise<number> {
+    while (this.reopening) await this.reopening;
     return this.countPrefix(["f", sourceId]);
   }
 
   async noteDeletions(sourceId: string, count: number, at: number): Promise<void> {
+    while (this.reopening) await this.reopening;
     if (count <= 0) return;
     const expired: Key[] = [];
     for (const [key] of this.prefixChunks(["d", sourceId])) {
@@ -244,18 +312,21 @@ export class LmdbStateStore implements StateStore {
   }
 
   async deletionsSince(sourceId: string, since: number): Promise<number> {
+    while (this.reopening) await this.reopening;
     let count = 0;
     for (const _ of this.prefixChunks(["d", sourceId], ["d", sourceId, since])) count++;
     return count;
   }
 
   async listSourceIds(): Promise<string[]> {
+    while (this.reopening) await this.reopening;
     const ids: string[] = [];
     for (const [key] of this.prefixChunks(["s"])) ids.push(String(key[1]));
     return ids;
   }
 
   async clearSource(sourceId: string): Promise<void> {
+    while (this.reopening) await this.reopening;
     const keys: Key[] = [];
     for (const kind of ["p", "m", "f", "d"]) {
       for (const [key] of this.prefixChunks([kind, sourceId])) keys.push(key);
@@ -267,24 +338,59 @@ export class LmdbStateStore implements StateStore {
   }
 
   async flush(): Promise<void> {
+    while (this.reopening) await this.reopening;
     await this.db.flushed;
   }
 
   async close(): Promise<void> {
+    while (this.reopening) await this.reopening;
+    if (this.closed) return;
+    this.closed = true;
+    const key = path.resolve(this.file);
+    const others = (LmdbStateStore.openInProcess.get(key) ?? 1) - 1;
+    if (others > 0) LmdbStateStore.openInProcess.set(key, others);
+    else LmdbStateStore.openInProcess.delete(key);
     await this.db.flushed;
     await this.db.close();
+  }
+
+  /**
+   * Counts records read or written and, past the limit, reopens the environment. Called right after
+   * an operation's synchronous part: its writes are already queued on the current environment, which
+   * the reopening flushes before closing, and every later operation waits for the new one.
+   */
+  private touched(records: number): void {
+    this.touches += records;
+    if (this.touches < this.reopenAfterTouches || this.reopening || this.closed) return;
+    if ((LmdbStateStore.openInProcess.get(path.resolve(this.file)) ?? 0) > 1) return;
+    this.reopening = this.reopen().finally(() => {
+      this.reopening = undefined;
+    });
+  }
+
+  private async reopen(): Promise<void> {
+    const previous = this.db;
+    await previous.flushed;
+    await previous.close();
+    this.db = openDatabase(this.file);
+    this.opens++;
+    this.touches = 0;
   }
 
   private sourceRecord(sourceId: string): SourceRecord {
     return { ...((this.db.get(sourceKey(sourceId)) as SourceRecord | undefined) ?? {}) };
   }
 
-  /** A source's pages in key order, filtered by `keep`. */
-  private *scanPages(
+  /**
+   * A source's pages in key order, filtered by `keep`. `keep` may read the store, so each entry waits
+   * for a reopening the consumer's own writes started between two entries.
+   */
+  private async *scanPages(
     sourceId: string,
     keep: (externalId: string, record: PageRecord) => boolean,
-  ): Generator<StoredPage> {
-    for (const [key, value] of this.prefixChunks(["p", sourceId])) {
+  ): AsyncGenerator<StoredPage> {
+    for await (const [key, value] of this.scanChunks(["p", sourceId])) {
+      while (this.reopening) await this.reopening;
       const externalId = String(key[2]);
       const record = value as PageRecord;
       if (keep(externalId, record)) yield [externalId, { ...record }];
@@ -292,33 +398,58 @@ export class LmdbStateStore implements StateStore {
   }
 
   /**
+   * `prefixChunks` for iterations that hand entries to a caller: the caller runs between entries (and
+   * may write, and so reopen the environment), so each chunk is read only once no reopening is under
+   * way, and counts as touched.
+   */
+  private async *scanChunks(prefix: Key): AsyncGenerator<[Key, unknown]> {
+    let after: Key | undefined;
+    for (;;) {
+      while (this.reopening) await this.reopening;
+      const { entries, more } = this.readChunk(prefix, after ?? prefix, after);
+      this.touched(entries.length);
+      yield* entries;
+      after = entries.at(-1)?.[0];
+      if (!more || after === undefined) return;
+    }
+  }
+
+  /**
    * Every entry whose key starts with `prefix` (from `start` on, default the prefix itself), in key
-   * order, a chunk at a time. Each chunk is read completely before anything is yielded, so a caller
-   * that writes while it iterates never shares a cursor with its own writes, and each read
-   * transaction stays short (LMDB pins old pages while one is open).
+   * order, a chunk at a time, for loops that finish within one synchronous step.
    */
   private *prefixChunks(prefix: Key, start: Key = prefix): Generator<[Key, unknown]> {
-    const within = (key: Key) => prefix.every((part, index) => key[index] === part);
-    let from: Key = start;
-    let skip: Key | undefined;
+    let from = start;
+    let after: Key | undefined;
     for (;;) {
-      const chunk: [Key, unknown][] = [];
-      let ended = false;
-      for (const { key, value } of this.db.getRange({ start: from, limit: 1_001 })) {
-        if (!within(key)) {
-          ended = true;
-          break;
-        }
-        if (skip && sameKey(key, skip)) continue;
-        chunk.push([key, value]);
-        if (chunk.length === 1_000) break;
-      }
-      yield* chunk;
-      const last = chunk.at(-1);
-      if (ended || chunk.length < 1_000 || !last) return;
-      from = last[0];
-      skip = last[0];
+      const { entries, more } = this.readChunk(prefix, from, after);
+      yield* entries;
+      after = entries.at(-1)?.[0];
+      if (!more || after === undefined) return;
+      from = after;
     }
+  }
+
+  /**
+   * Up to 1,000 entries within `prefix` from `start` on (skipping `after`, the last key of the
+   * previous chunk). A chunk is read completely before anything is yielded, so a caller that writes
+   * while it iterates never shares a cursor with its own writes, and each read transaction stays
+   * short (LMDB pins old pages while one is open).
+   */
+  private readChunk(
+    prefix: Key,
+    start: Key,
+    after: Key | undefined,
+  ): { entries: [Key, unknown][]; more: boolean } {
+    const within = (key: Key) => prefix.every((part, index) => key[index] === part);
+    const entries: [Key, unknown][] = [];
+    for (const { key, value } of this.db.getRange({ start, limit: 1_001 })) {
+      if (!within(key)) return { entries, more: false };
+      if (after && sameKey(key, after)) continue;
+      entries.push([key, value]);
+      if (entries.length === 1_000) return { entries, more: true };
+    }
+    return { entries, more: false };
   }
 
   private countPrefix(prefix: Key): number {

@@ -2,7 +2,7 @@
 // BUDGET_REQUESTS requests to BUDGET_TARGET, BUDGET_PARALLEL at a time, then exits.
 import { connectorHttp } from "@content-sync/connectors";
 import { pino } from "pino";
-import { createRedisConnection, type RedisClient, resolveRedisUrl } from "../../src/redis/redis-factory.js";
+import { createRedisConnection, resolveRedisUrl } from "../../src/redis/redis-factory.js";
 import { RedisKeyspace } from "../../src/redis/redis-keyspace.js";
 import { RedisRequestBudget } from "../../src/redis/redis-request-budget.js";
 
