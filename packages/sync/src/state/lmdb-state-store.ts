@@ -93,7 +93,13 @@ export class LmdbStateStore implements StateStore {
     const store = new LmdbStateStore(file, openDatabase(file), options.clock ?? Date.now, reopenAfter);
     const key = path.resolve(file);
     LmdbStateStore.openInProcess.set(key, (LmdbStateStore.openInProcess.get(key) ?? 0) + 1);
-    if (options.legacyJsonFile) await migrateStateFile(options.legacyJsonFile, store.importer());
+    if (options.legacyJsonFile) {
+      // A legacy file that cannot be imported leaves nothing open behind the error.
+      await migrateStateFile(options.legacyJsonFile, store.importer()).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+    }
     return store;
   }
 
