@@ -6,13 +6,14 @@ import { describeStateStoreContract } from "../../test/support/state-store-contr
 import { isStateFileError } from "./legacy-state-file.js";
 import { LmdbStateStore } from "./lmdb-state-store.js";
 
-describeStateStoreContract("LmdbStateStore", async () => {
+/** A store in a fresh directory with a clock the contract advances. */
+async function contractFixture(options: { reopenAfterTouches?: number } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), "cs-lmdb-"));
   let now = 1_000_000;
-  const store = await LmdbStateStore.open(path.join(dir, "state.lmdb"), { clock: () => now });
+  const store = await LmdbStateStore.open(path.join(dir, "state.lmdb"), { clock: () => now, ...options });
   return {
     store,
-    advance: async (ms) => {
+    advance: async (ms: number) => {
       now += ms;
     },
     close: async () => {
@@ -20,28 +21,15 @@ describeStateStoreContract("LmdbStateStore", async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+}
 
-// The same contract with the environment reopened after every five records touched: nearly every operation, and
-// each iteration that the caller interleaves with writes, meets a reopening under way.
-describeStateStoreContract("LmdbStateStore reopening its environment after every touch", async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), "cs-lmdb-"));
-  let now = 1_000_000;
-  const store = await LmdbStateStore.open(path.join(dir, "state.lmdb"), {
-    clock: () => now,
-    reopenAfterTouches: 5,
-  });
-  return {
-    store,
-    advance: async (ms) => {
-      now += ms;
-    },
-    close: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStateStoreContract("LmdbStateStore", () => contractFixture());
+
+// The same contract with the environment reopened after every five records touched: nearly every
+// operation, and each iteration that the caller interleaves with writes, meets a reopening under way.
+describeStateStoreContract("LmdbStateStore reopening its environment every five records", () =>
+  contractFixture({ reopenAfterTouches: 5 }),
+);
 
 describe("LmdbStateStore on disk", () => {
   let dir: string;

@@ -75,13 +75,18 @@ export class LmdbStateStore implements StateStore {
    */
   private reopening: Promise<void> | undefined;
   private opens = 1;
+  /** The file as `openInProcess` counts it (one absolute path, however the caller spelled it). */
+  private readonly processKey: string;
 
   private constructor(
     readonly file: string,
     private db: RootDatabase<unknown, Key>,
     private readonly clock: () => number,
     private readonly reopenAfterTouches: number,
-  ) {}
+  ) {
+    this.processKey = path.resolve(file);
+    LmdbStateStore.openInProcess.set(this.processKey, this.storesOnFile() + 1);
+  }
 
   /** Opens (creating) the database; imports a legacy JSON state file the first time. */
   static async open(file: string, options: LmdbStateStoreOptions = {}): Promise<LmdbStateStore> {
@@ -91,8 +96,6 @@ export class LmdbStateStore implements StateStore {
     }
     await mkdir(path.dirname(file), { recursive: true });
     const store = new LmdbStateStore(file, openDatabase(file), options.clock ?? Date.now, reopenAfter);
-    const key = path.resolve(file);
-    LmdbStateStore.openInProcess.set(key, (LmdbStateStore.openInProcess.get(key) ?? 0) + 1);
     if (options.legacyJsonFile) {
       // A legacy file that cannot be imported leaves nothing open behind the error.
       await migrateStateFile(options.legacyJsonFile, store.importer()).catch(async (error: unknown) => {
@@ -352,10 +355,9 @@ export class LmdbStateStore implements StateStore {
     while (this.reopening) await this.reopening;
     if (this.closed) return;
     this.closed = true;
-    const key = path.resolve(this.file);
-    const others = (LmdbStateStore.openInProcess.get(key) ?? 1) - 1;
-    if (others > 0) LmdbStateStore.openInProcess.set(key, others);
-    else LmdbStateStore.openInProcess.delete(key);
+    const remaining = this.storesOnFile() - 1;
+    if (remaining > 0) LmdbStateStore.openInProcess.set(this.processKey, remaining);
+    else LmdbStateStore.openInProcess.delete(this.processKey);
     await this.db.flushed;
     await this.db.close();
   }
@@ -368,10 +370,15 @@ export class LmdbStateStore implements StateStore {
   private touched(records: number): void {
     this.touches += records;
     if (this.touches < this.reopenAfterTouches || this.reopening || this.closed) return;
-    if ((LmdbStateStore.openInProcess.get(path.resolve(this.file)) ?? 0) > 1) return;
+    if (this.storesOnFile() > 1) return;
     this.reopening = this.reopen().finally(() => {
       this.reopening = undefined;
     });
+  }
+
+  /** Stores open on this file in this process, this one included while it is open. */
+  private storesOnFile(): number {
+    return LmdbStateStore.openInProcess.get(this.processKey) ?? 0;
   }
 
   private async reopen(): Promise<void> {
