@@ -179,8 +179,15 @@ describe("the Dockerfile, performed step by step", { timeout: 900_000 }, () => {
         expect(serve.output()).toContain(`content-sync listening on 0.0.0.0:${port} (every interface)`);
         const health = runInImage(image, image.healthcheck ?? ["false"], { PORT: port });
         expect(await health.exited, health.output()).toBe(0);
-        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-        expect(ready.status).toBe(200);
+        // A fresh keyspace: /readyz answers 200 once the first start's recovery run (in serve's own
+        // worker) has rebuilt the source, which on a slow machine finishes after the health check.
+        const readiness = async () => {
+          const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+          const body = (await ready.json()) as { status: string; keyspace: string };
+          return ready.status === 200 ? body : undefined;
+        };
+        const ready = await waitFor("/readyz to answer 200", readiness, 60_000, 200);
+        expect(ready).toMatchObject({ status: "ready", keyspace: "ready" });
       } finally {
         serve.child.kill("SIGTERM");
       }
